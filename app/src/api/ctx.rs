@@ -1,0 +1,138 @@
+//! What server functions know about the request and the app (server side).
+
+use super::AppError;
+use fairlink::accounts::{Role, SessionUser, require_role};
+use fairlink::db::Db;
+use fairlink::{ErrorCode, Locale};
+use http::header::{ACCEPT, HeaderValue, SET_COOKIE};
+use http::request::Parts;
+use leptos::prelude::*;
+use leptos_axum::ResponseOptions;
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "fl_session";
+/// The language cookie's name.
+pub const LOCALE_COOKIE: &str = "fl_lang";
+
+/// State shared by every request, provided by the server.
+#[derive(Clone, Debug)]
+pub struct AppContext {
+    pub db: Db,
+    /// Cookies carry `Secure` (the site is served over TLS).
+    pub secure_cookies: bool,
+    /// The site's public address, for links ("https://fair.example").
+    pub public_url: String,
+}
+
+/// What the server's middleware learned about a request before the app saw
+/// it: who is signed in, which language they read, where they come from.
+#[derive(Clone, Debug, Default)]
+pub struct RequestInfo {
+    pub user: Option<SessionUser>,
+    pub session_token: Option<String>,
+    pub locale: Locale,
+    pub client_ip: String,
+    pub user_agent: Option<String>,
+}
+
+pub fn app() -> Result<AppContext, AppError> {
+    use_context::<AppContext>().ok_or_else(|| {
+        tracing::error!("AppContext missing from the request context");
+        AppError::new(ErrorCode::Internal)
+    })
+}
+
+pub fn request() -> RequestInfo {
+    use_context::<Parts>()
+        .and_then(|parts| parts.extensions.get::<RequestInfo>().cloned())
+        .unwrap_or_default()
+}
+
+/// The guard every server function uses: the signed-in user if their role is
+/// one of `roles`, else `unauthenticated` (401) or `forbidden` (403).
+pub fn require(roles: &[Role]) -> Result<SessionUser, AppError> {
+    let info = request();
+    require_role(info.user.as_ref(), roles)
+        .cloned()
+        .map_err(AppError::from)
+}
+
+/// Any signed-in user.
+pub fn require_user() -> Result<SessionUser, AppError> {
+    require(&Role::ALL)
+}
+
+/// True for a plain HTML form post (no JavaScript): the browser navigates and
+/// expects a redirect, not data.
+pub fn is_form_post() -> bool {
+    use_context::<Parts>()
+        .and_then(|p| {
+            p.headers
+                .get(ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.contains("text/html"))
+        })
+        .unwrap_or(false)
+}
+
+/// Redirects a plain form post; with JavaScript the page navigates itself.
+pub fn redirect_form_post(path: &str) {
+    if is_form_post() {
+        leptos_axum::redirect(path);
+    }
+}
+
+fn append_cookie(cookie: String) {
+    if let (Some(res), Ok(value)) = (
+        use_context::<ResponseOptions>(),
+        HeaderValue::from_str(&cookie),
+    ) {
+        res.append_header(SET_COOKIE, value);
+    }
+}
+
+fn cookie(name: &str, value: &str, max_age_secs: i64, http_only: bool, secure: bool) -> String {
+    let mut c = format!("{name}={value}; Path=/; Max-Age={max_age_secs}; SameSite=Lax");
+    if http_only {
+        c.push_str("; HttpOnly");
+    }
+    if secure {
+        c.push_str("; Secure");
+    }
+    c
+}
+
+pub fn set_session_cookie(app: &AppContext, token: &str, max_age_secs: i64) {
+    append_cookie(cookie(
+        SESSION_COOKIE,
+        token,
+        max_age_secs,
+        true,
+        app.secure_cookies,
+    ));
+}
+
+pub fn clear_session_cookie(app: &AppContext) {
+    append_cookie(cookie(SESSION_COOKIE, "", 0, true, app.secure_cookies));
+}
+
+pub fn set_locale_cookie(app: &AppContext, locale: Locale) {
+    // Readable by scripts on purpose: it is a preference, not a secret.
+    append_cookie(cookie(
+        LOCALE_COOKIE,
+        locale.as_str(),
+        365 * 24 * 3600,
+        false,
+        app.secure_cookies,
+    ));
+}
+
+/// Sets the HTTP status of the page being rendered (server-side rendering).
+pub fn set_page_status(status: u16) {
+    if let (Some(res), Ok(code)) = (
+        use_context::<ResponseOptions>(),
+        http::StatusCode::from_u16(status),
+    ) {
+        res.set_status(code);
+    }
+}

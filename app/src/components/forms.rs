@@ -1,0 +1,90 @@
+//! Form pieces: labelled fields that show their own errors, an alert for
+//! errors that belong to no field, a submit button that shows progress.
+
+use crate::api::AppError;
+use crate::i18n::{Key, t, tr, use_locale};
+use leptos::prelude::*;
+
+/// The error of an action's last run, if it failed.
+pub fn action_error<T>(value: RwSignal<Option<Result<T, AppError>>>) -> Signal<Option<AppError>>
+where
+    T: Clone + Send + Sync + 'static,
+{
+    Signal::derive(move || value.with(|v| v.as_ref().and_then(|r| r.as_ref().err().cloned())))
+}
+
+#[component]
+pub fn Field(
+    /// The input's name: the server function's argument.
+    name: &'static str,
+    label: Key,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional)] hint: Option<Key>,
+    #[prop(default = true)] required: bool,
+    #[prop(optional, into)] value: Option<String>,
+    #[prop(into)] error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let locale = use_locale();
+    let id = format!("f-{name}");
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let mine = move || error.get().filter(|e| e.is_about(name));
+    let described = {
+        let (hint_id, error_id) = (hint_id.clone(), error_id.clone());
+        move || {
+            let mut ids = Vec::new();
+            if hint.is_some() {
+                ids.push(hint_id.clone());
+            }
+            if mine().is_some() {
+                ids.push(error_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    view! {
+        <div class="field" class:field--invalid=move || mine().is_some()>
+            <label for=id.clone()>{t(label)}</label>
+            <input
+                id=id
+                name=name
+                type=kind
+                autocomplete=autocomplete
+                required=required
+                value=value
+                aria-invalid=move || mine().is_some().then_some("true")
+                aria-describedby=described
+            />
+            {hint.map(|h| view! { <p class="field__hint" id=hint_id>{t(h)}</p> })}
+            {move || {
+                mine().map(|e| view! {
+                    <p class="field__error" id=error_id.clone()>{e.message(locale.get())}</p>
+                })
+            }}
+        </div>
+    }
+}
+
+/// Errors that concern no single field.
+#[component]
+pub fn FormAlert(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    let locale = use_locale();
+    move || {
+        error.get().filter(|e| e.field.is_none()).map(|e| {
+            view! {
+                <p class="alert alert--error" role="alert">{e.message(locale.get())}</p>
+            }
+        })
+    }
+}
+
+#[component]
+pub fn Submit(label: Key, #[prop(into)] pending: Signal<bool>) -> impl IntoView {
+    let locale = use_locale();
+    view! {
+        <button type="submit" class="button button--primary" disabled=move || pending.get()>
+            {move || if pending.get() { tr(locale.get(), Key::FormWorking) } else { tr(locale.get(), label) }}
+        </button>
+    }
+}

@@ -1,0 +1,105 @@
+//! The frame around every page: header with navigation, language switch and
+//! sign-out; the main area; the footer.
+
+use crate::api::auth::{SetLocale, SignOut};
+use crate::i18n::{Key, t, use_locale};
+use crate::use_session;
+use fairlink::accounts::Role;
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+
+#[component]
+pub fn Layout(children: Children) -> impl IntoView {
+    let session = use_session();
+    let signed_in = move || session.0.with(|u| u.is_some());
+    let is_organiser = move || {
+        session
+            .0
+            .with(|u| u.as_ref().is_some_and(|u| u.role == Role::Organiser))
+    };
+
+    view! {
+        <a class="skip-link" href="#main">{t(Key::NavSkip)}</a>
+        <header class="site-header">
+            <div class="site-header__inner">
+                <a class="brand" href="/">
+                    <span class="brand__mark" aria-hidden="true">"F"</span>
+                    <span class="brand__name">{t(Key::AppName)}</span>
+                </a>
+                <nav class="site-nav" aria-label=t(Key::NavMain)>
+                    <ul>
+                        <li><a href="/">{t(Key::NavHome)}</a></li>
+                        <Show when=is_organiser>
+                            <li><a href="/organiser">{t(Key::NavOrganiser)}</a></li>
+                        </Show>
+                        <Show
+                            when=signed_in
+                            fallback=|| view! {
+                                <li><a href="/login">{t(Key::NavSignIn)}</a></li>
+                                <li><a class="button button--small" href="/signup">{t(Key::NavSignUp)}</a></li>
+                            }
+                        >
+                            <li><a href="/account">{t(Key::NavAccount)}</a></li>
+                            <li><SignOutButton /></li>
+                        </Show>
+                    </ul>
+                </nav>
+                <LanguageSwitch />
+            </div>
+        </header>
+        <main id="main" class="site-main" tabindex="-1">{children()}</main>
+        <footer class="site-footer">
+            <p>{t(Key::FooterTagline)}</p>
+        </footer>
+    }
+}
+
+/// One button that switches to the other language. Without JavaScript it
+/// posts a form and the page reloads in the new language.
+#[component]
+pub fn LanguageSwitch() -> impl IntoView {
+    let locale = use_locale();
+    let action = ServerAction::<SetLocale>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(new_locale)) = action.value().get() {
+            locale.set(new_locale);
+            #[cfg(feature = "hydrate")]
+            if let Some(root) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.document_element())
+            {
+                let _ = root.set_attribute("lang", new_locale.as_str());
+            }
+        }
+    });
+    view! {
+        <ActionForm action=action attr:class="lang-switch">
+            <input type="hidden" name="locale" value=move || locale.get().other().as_str() />
+            <button
+                type="submit"
+                class="lang-switch__button"
+                aria-label=t(Key::LangSwitchHint)
+                lang=move || locale.get().other().as_str()
+            >
+                {t(Key::LangOther)}
+            </button>
+        </ActionForm>
+    }
+}
+
+#[component]
+pub fn SignOutButton() -> impl IntoView {
+    let session = use_session();
+    let action = ServerAction::<SignOut>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = action.value().get() {
+            session.0.set(None);
+            use_navigate()("/", Default::default());
+        }
+    });
+    view! {
+        <ActionForm action=action attr:class="inline-form">
+            <button type="submit" class="link-button">{t(Key::NavSignOut)}</button>
+        </ActionForm>
+    }
+}

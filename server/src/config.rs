@@ -1,0 +1,193 @@
+//! Configuration from environment variables, with defaults that work on a
+//! fresh machine. A bad value stops the start with a message naming the
+//! variable.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LogFormat {
+    Json,
+    Pretty,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `FAIRLINK_ADDR`: where to listen (default 127.0.0.1:3000).
+    pub addr: SocketAddr,
+    /// `DATABASE_URL`: `sqlite://...` or `postgres://...` (default the SQLite
+    /// file ./data/fairlink.db).
+    pub database_url: String,
+    /// `FAIRLINK_PUBLIC_URL`: the address users reach the site at (default
+    /// http://<FAIRLINK_ADDR>). Links use it; `https://` turns on Secure
+    /// cookies and HSTS.
+    pub public_url: String,
+    /// `LEPTOS_SITE_ROOT`: the built site (JS, wasm, CSS, assets); default
+    /// target/site, as cargo-leptos builds it from the repository root.
+    pub site_root: PathBuf,
+    /// `FAIRLINK_TRUST_PROXY`: take the client address from X-Forwarded-For
+    /// (only behind a reverse proxy that sets it).
+    pub trust_proxy: bool,
+    /// `FAIRLINK_LOG_FORMAT`: `json` (default) or `pretty`.
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid {}: {}", self.variable, self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads configuration through `get` (the environment, or a map in tests).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let var = |name: &str| get(name).filter(|v| !v.trim().is_empty());
+        let addr = match var("FAIRLINK_ADDR") {
+            Some(v) => v.trim().parse().map_err(|_| ConfigError {
+                variable: "FAIRLINK_ADDR",
+                message: format!("{v:?} is not an address like 127.0.0.1:3000"),
+            })?,
+            None => SocketAddr::from(([127, 0, 0, 1], 3000)),
+        };
+        let database_url = match var("DATABASE_URL") {
+            Some(v) => {
+                let v = v.trim().to_string();
+                let ok = v.starts_with("sqlite:")
+                    || v.starts_with("postgres://")
+                    || v.starts_with("postgresql://");
+                if !ok {
+                    return Err(ConfigError {
+                        variable: "DATABASE_URL",
+                        message: format!(
+                            "{} is neither sqlite://... nor postgres://...",
+                            fairlink::db::redact(&v)
+                        ),
+                    });
+                }
+                v
+            }
+            None => fairlink::db::default_url(),
+        };
+        let public_url = match var("FAIRLINK_PUBLIC_URL") {
+            Some(v) => {
+                let v = v.trim().trim_end_matches('/').to_string();
+                let rest = v
+                    .strip_prefix("https://")
+                    .or_else(|| v.strip_prefix("http://"))
+                    .filter(|r| !r.is_empty() && !r.contains('/'));
+                if rest.is_none() {
+                    return Err(ConfigError {
+                        variable: "FAIRLINK_PUBLIC_URL",
+                        message: format!("{v:?} is not an origin like https://fair.example.vn"),
+                    });
+                }
+                v
+            }
+            None => format!("http://{addr}"),
+        };
+        let site_root =
+            PathBuf::from(var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()));
+        let trust_proxy = match var("FAIRLINK_TRUST_PROXY").as_deref().map(str::trim) {
+            None | Some("0") | Some("false") => false,
+            Some("1") | Some("true") => true,
+            Some(other) => {
+                return Err(ConfigError {
+                    variable: "FAIRLINK_TRUST_PROXY",
+                    message: format!("{other:?} is not true/false/1/0"),
+                });
+            }
+        };
+        let log_format = match var("FAIRLINK_LOG_FORMAT").as_deref().map(str::trim) {
+            None | Some("json") => LogFormat::Json,
+            Some("pretty") => LogFormat::Pretty,
+            Some(other) => {
+                return Err(ConfigError {
+                    variable: "FAIRLINK_LOG_FORMAT",
+                    message: format!("{other:?} is not json or pretty"),
+                });
+            }
+        };
+        Ok(Config {
+            addr,
+            database_url,
+            public_url,
+            site_root,
+            trust_proxy,
+            log_format,
+        })
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn cfg(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_work_on_a_fresh_machine() {
+        let c = cfg(&[]).unwrap();
+        assert_eq!(c.addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.database_url, "sqlite://./data/fairlink.db?mode=rwc");
+        assert_eq!(c.public_url, "http://127.0.0.1:3000");
+        assert!(!c.secure_cookies());
+        assert_eq!(c.log_format, LogFormat::Json);
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        assert_eq!(
+            cfg(&[("FAIRLINK_ADDR", "nonsense")]).unwrap_err().variable,
+            "FAIRLINK_ADDR"
+        );
+        assert_eq!(
+            cfg(&[("DATABASE_URL", "mysql://x")]).unwrap_err().variable,
+            "DATABASE_URL"
+        );
+        assert_eq!(
+            cfg(&[("FAIRLINK_PUBLIC_URL", "fair.example")])
+                .unwrap_err()
+                .variable,
+            "FAIRLINK_PUBLIC_URL"
+        );
+        assert_eq!(
+            cfg(&[("FAIRLINK_TRUST_PROXY", "maybe")])
+                .unwrap_err()
+                .variable,
+            "FAIRLINK_TRUST_PROXY"
+        );
+        let e = cfg(&[("DATABASE_URL", "mysql://u:secret@h/db")]).unwrap_err();
+        assert!(!e.message.contains("secret"), "{e}");
+    }
+
+    #[test]
+    fn https_public_url_secures_cookies() {
+        let c = cfg(&[("FAIRLINK_PUBLIC_URL", "https://fair.example.vn/")]).unwrap();
+        assert_eq!(c.public_url, "https://fair.example.vn");
+        assert!(c.secure_cookies());
+    }
+}

@@ -1,0 +1,233 @@
+//! The Fairlink server: wires configuration, the database, the leptos app
+//! and the HTTP stack together.
+
+pub mod config;
+pub mod middleware;
+pub mod telemetry;
+
+use axum::Router;
+use axum::extract::{FromRef, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use config::Config;
+use fairlink::db::Db;
+use fairlink_app::api::ctx::AppContext;
+use fairlink_app::{App, shell};
+use http::HeaderValue;
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, ResponseOptions, generate_route_list};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+/// Everything a request handler may need.
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub ctx: AppContext,
+    pub config: Arc<Config>,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+pub fn leptos_options(config: &Config) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("fairlink")
+        .site_root(config.site_root.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(config.addr)
+        .build()
+}
+
+/// Runs for every server-rendered page and server-function call: hands the
+/// app its context and gives pages a Content-Security-Policy that admits
+/// exactly their own inline scripts.
+fn request_context(ctx: AppContext) -> impl Fn() + Clone + Send + Sync + 'static {
+    move || {
+        provide_context(ctx.clone());
+        if let (Some(nonce), Some(res)) =
+            (leptos::nonce::use_nonce(), use_context::<ResponseOptions>())
+        {
+            if let Ok(value) = HeaderValue::from_str(&middleware::page_csp(&nonce.to_string())) {
+                res.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+            }
+        }
+    }
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    match state.ctx.db.ping().await {
+        Ok(()) => (StatusCode::OK, "ready"),
+        Err(e) => {
+            tracing::error!(error = %e, "database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+        }
+    }
+}
+
+/// The whole HTTP application.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let options = state.leptos_options.clone();
+    let context = request_context(state.ctx.clone());
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .leptos_routes_with_context(&state, routes, context.clone(), {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(axum::middleware::from_fn(middleware::server_fn_status))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::request_info))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::origin_check))
+        .layer(RequestBodyLimitLayer::new(middleware::MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(middleware::body_limit))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &http::Request<axum::body::Body>| {
+                    let id = req
+                        .headers()
+                        .get("x-request-id")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("");
+                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                })
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Opens and migrates the database named by the configuration.
+pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
+    let db = Db::connect(&config.database_url).await.map_err(|e| {
+        anyhow::anyhow!(
+            "cannot open DATABASE_URL={}: {e}",
+            fairlink::db::redact(&config.database_url)
+        )
+    })?;
+    db.migrate()
+        .await
+        .map_err(|e| anyhow::anyhow!("migrations failed: {e}"))?;
+    Ok(db)
+}
+
+pub fn state(config: Config, db: Db) -> AppState {
+    AppState {
+        leptos_options: leptos_options(&config),
+        ctx: AppContext {
+            db,
+            secure_cookies: config.secure_cookies(),
+            public_url: config.public_url.clone(),
+        },
+        config: Arc::new(config),
+    }
+}
+
+/// Background upkeep: expired sessions and old sign-in attempts.
+fn spawn_workers(db: Db) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            match fairlink::accounts::purge_expired(&db, chrono::Utc::now()).await {
+                Ok(n) if n > 0 => tracing::info!(sessions = n, "expired sessions removed"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "session purge failed"),
+            }
+        }
+    });
+}
+
+/// A running server.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub handle: tokio::task::JoinHandle<std::io::Result<()>>,
+    shutdown: tokio::sync::watch::Sender<bool>,
+}
+
+impl Running {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, lets requests in flight finish.
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(true);
+        let _ = self.handle.await;
+    }
+}
+
+/// Binds `config.addr` (port 0 picks a free port) and serves in the
+/// background until stopped or until the process is told to end.
+pub async fn start(config: Config, db: Db) -> anyhow::Result<Running> {
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on FAIRLINK_ADDR={}: {e}", config.addr))?;
+    let addr = listener.local_addr()?;
+    let mut config = config;
+    if config.addr.port() == 0 && config.public_url.ends_with(":0") {
+        config.public_url = format!("http://{addr}");
+    }
+    spawn_workers(db.clone());
+    let app = router(state(config, db));
+    let (tx, mut rx) = tokio::sync::watch::channel(false);
+    let handle = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            tokio::select! {
+                _ = rx.wait_for(|stop| *stop) => {}
+                _ = shutdown_signal() => {}
+            }
+        })
+        .await
+    });
+    Ok(Running {
+        addr,
+        handle,
+        shutdown: tx,
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,54 @@
+//! Schema migrations, the same on SQLite and PostgreSQL. Files are named
+//! `mYYYYMMDD_NNNNNN_verb_table.rs` and never edited once released.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261128_000001_create_accounts;
+mod m20261128_000002_create_firms;
+mod m20261128_000003_create_fairs;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261128_000001_create_accounts::Migration),
+            Box::new(m20261128_000002_create_firms::Migration),
+            Box::new(m20261128_000003_create_fairs::Migration),
+        ]
+    }
+}
+
+/// A foreign key from `table.column` to `target.id`.
+pub(crate) fn fk(
+    table: &'static str,
+    column: &'static str,
+    target: &'static str,
+    on_delete: ForeignKeyAction,
+) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .name(format!("fk_{table}_{column}"))
+        .from(table, column)
+        .to(target, "id")
+        .on_delete(on_delete)
+        .to_owned()
+}
+
+/// A plain (or unique) index on some columns of a table.
+pub(crate) fn index(
+    table: &'static str,
+    columns: &[&'static str],
+    unique: bool,
+) -> IndexCreateStatement {
+    let mut stmt = Index::create();
+    stmt.name(format!("ix_{table}_{}", columns.join("_")))
+        .table(table);
+    for column in columns {
+        stmt.col(*column);
+    }
+    if unique {
+        stmt.unique();
+    }
+    stmt.to_owned()
+}

@@ -1,0 +1,187 @@
+//! Connecting to the database (SQLite file by default, PostgreSQL when the
+//! URL says so) and migrating it.
+//!
+//! SQLite runs in WAL mode with foreign keys on and a busy timeout. Writes go
+//! through a pool of exactly one connection, so concurrent requests queue for
+//! the writer instead of failing with "database is locked"; reads use a pool
+//! of their own and never wait for writers. On PostgreSQL both handles share
+//! one pool and the database does the locking.
+
+pub mod migrations;
+
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    TransactionTrait,
+};
+use sea_orm_migration::MigratorTrait;
+use std::time::Duration;
+
+/// The default database: a file beside the working directory.
+pub const DEFAULT_SQLITE_PATH: &str = "./data/fairlink.db";
+
+pub fn default_url() -> String {
+    format!("sqlite://{DEFAULT_SQLITE_PATH}?mode=rwc")
+}
+
+/// A handle on the database: one handle for reads, one for writes.
+#[derive(Clone, Debug)]
+pub struct Db {
+    read: DatabaseConnection,
+    write: DatabaseConnection,
+}
+
+impl Db {
+    /// Opens the database named by `url` (`sqlite://path?mode=rwc` or
+    /// `postgres://...`). The SQLite file and its folder are created if
+    /// missing.
+    pub async fn connect(url: &str) -> Result<Db, DbErr> {
+        if url.starts_with("sqlite:") {
+            Self::connect_sqlite(url).await
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Self::connect_postgres(url).await
+        } else {
+            Err(DbErr::Custom(format!(
+                "unsupported database URL (expected sqlite:// or postgres://): {}",
+                redact(url)
+            )))
+        }
+    }
+
+    async fn connect_sqlite(url: &str) -> Result<Db, DbErr> {
+        if let Some(path) = sqlite_path(url) {
+            if let Some(parent) = std::path::Path::new(&path).parent() {
+                if !parent.as_os_str().is_empty() {
+                    std::fs::create_dir_all(parent).map_err(|e| {
+                        DbErr::Custom(format!("cannot create {}: {e}", parent.display()))
+                    })?;
+                }
+            }
+        }
+        let open = |max: u32| {
+            let mut opts = ConnectOptions::new(url.to_string());
+            opts.max_connections(max)
+                .min_connections(1)
+                .acquire_timeout(Duration::from_secs(30))
+                .sqlx_logging(false)
+                .map_sqlx_sqlite_opts(|o| {
+                    o.create_if_missing(true)
+                        .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                        .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                        .foreign_keys(true)
+                        .busy_timeout(Duration::from_secs(10))
+                });
+            opts
+        };
+        // The writer first: it switches the file to WAL before readers open it.
+        let write = Database::connect(open(1)).await?;
+        let read = Database::connect(open(8)).await?;
+        Ok(Db { read, write })
+    }
+
+    async fn connect_postgres(url: &str) -> Result<Db, DbErr> {
+        let mut opts = ConnectOptions::new(url.to_string());
+        opts.max_connections(20)
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .sqlx_logging(false);
+        let conn = Database::connect(opts).await?;
+        Ok(Db {
+            read: conn.clone(),
+            write: conn,
+        })
+    }
+
+    /// For queries. Never use it to change data.
+    pub fn read(&self) -> &DatabaseConnection {
+        &self.read
+    }
+
+    /// For statements outside a transaction that change data (rare: prefer
+    /// [`Db::begin`]).
+    pub fn write(&self) -> &DatabaseConnection {
+        &self.write
+    }
+
+    /// Starts a write transaction. On SQLite this waits for the single writer.
+    pub async fn begin(&self) -> Result<DatabaseTransaction, DbErr> {
+        self.write.begin().await
+    }
+
+    pub fn backend(&self) -> DbBackend {
+        self.read.get_database_backend()
+    }
+
+    /// Applies every pending migration.
+    pub async fn migrate(&self) -> Result<(), DbErr> {
+        migrations::Migrator::up(&self.write, None).await
+    }
+
+    /// A cheap round trip, for readiness checks.
+    pub async fn ping(&self) -> Result<(), DbErr> {
+        self.read.ping().await
+    }
+
+    pub async fn close(self) -> Result<(), DbErr> {
+        self.read.close().await?;
+        self.write.close().await
+    }
+}
+
+/// The file path inside a `sqlite://` URL, if it names a file.
+pub fn sqlite_path(url: &str) -> Option<String> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or("");
+    if path.is_empty() || path == ":memory:" {
+        None
+    } else {
+        Some(path.to_string())
+    }
+}
+
+/// A URL with its password replaced, fit for logs and error messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let creds = &url[scheme_end + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_sqlite_file() {
+        assert_eq!(
+            sqlite_path("sqlite://./data/x.db?mode=rwc").as_deref(),
+            Some("./data/x.db")
+        );
+        assert_eq!(
+            sqlite_path("sqlite:/tmp/y.db").as_deref(),
+            Some("/tmp/y.db")
+        );
+        assert_eq!(sqlite_path("sqlite::memory:"), None);
+        assert_eq!(sqlite_path("postgres://x"), None);
+    }
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(
+            redact("postgres://fair:s3cret@db.local:5432/fairlink"),
+            "postgres://fair:***@db.local:5432/fairlink"
+        );
+        assert_eq!(
+            redact("postgres://postgres@127.0.0.1/x"),
+            "postgres://postgres@127.0.0.1/x"
+        );
+        assert_eq!(redact("sqlite://./data/f.db"), "sqlite://./data/f.db");
+    }
+}

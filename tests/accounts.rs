@@ -1,0 +1,290 @@
+//! Account services against real databases: SQLite and PostgreSQL.
+
+use chrono::{Duration, Utc};
+use fairlink::accounts::{
+    self, LOGIN_MAX_FAILURES_PER_ACCOUNT, NewAccount, Role, SESSION_IDLE_TIMEOUT, SESSION_LIFETIME,
+    require_role,
+};
+use fairlink::db::Db;
+use fairlink::{ErrorCode, Locale, db_test};
+
+const PASSWORD: &str = "correct horse battery";
+
+fn account(email: &str, role: Role) -> NewAccount {
+    NewAccount {
+        email: email.into(),
+        name: "Nguyễn Thị Lan".into(),
+        password: PASSWORD.into(),
+        role,
+        locale: Locale::Vi,
+    }
+}
+
+db_test! {
+    async fn creates_accounts_and_refuses_duplicates(db: Db) {
+        let now = Utc::now();
+        let user = accounts::create_account(&db, account("  Lan@NhuaHaNoi.vn ", Role::Visitor), now)
+            .await
+            .unwrap();
+        assert_eq!(user.email, "lan@nhuahanoi.vn");
+        assert_eq!(user.name, "Nguyễn Thị Lan");
+        assert_eq!(user.role, Role::Visitor);
+
+        let again = accounts::create_account(&db, account("lan@nhuahanoi.vn", Role::Exhibitor), now).await;
+        let err = again.unwrap_err();
+        assert_eq!(err.code, ErrorCode::EmailTaken);
+        assert_eq!(err.field, Some("email"));
+
+        let short = NewAccount { password: "short".into(), ..account("b@x.vn", Role::Visitor) };
+        assert_eq!(accounts::create_account(&db, short, now).await.unwrap_err().code, ErrorCode::PasswordTooShort);
+        let bad_email = account("not an email", Role::Visitor);
+        assert_eq!(accounts::create_account(&db, bad_email, now).await.unwrap_err().code, ErrorCode::InvalidEmail);
+
+        // Public sign-up cannot make organisers or staff.
+        for role in [Role::Organiser, Role::Staff] {
+            let err = accounts::sign_up(&db, account("c@x.vn", role), now).await.unwrap_err();
+            assert_eq!(err.code, ErrorCode::InvalidRole);
+        }
+        assert!(accounts::find_by_email(&db, "c@x.vn").await.unwrap().is_none());
+        let counts = accounts::count_by_role(&db).await.unwrap();
+        assert!(counts.contains(&(Role::Visitor, 1)));
+        assert!(counts.contains(&(Role::Organiser, 0)));
+    }
+}
+
+db_test! {
+    async fn stored_passwords_are_argon2id_hashes(db: Db) {
+        use fairlink::accounts::entity::user;
+        use sea_orm::EntityTrait;
+        let created = accounts::create_account(&db, account("hash@x.vn", Role::Visitor), Utc::now()).await.unwrap();
+        let row = user::Entity::find_by_id(created.id).one(db.read()).await.unwrap().unwrap();
+        assert!(row.password_hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{}", row.password_hash);
+        assert!(!row.password_hash.contains(PASSWORD));
+    }
+}
+
+db_test! {
+    async fn checks_passwords(db: Db) {
+        let now = Utc::now();
+        accounts::create_account(&db, account("lan@x.vn", Role::Exhibitor), now).await.unwrap();
+        let ok = accounts::sign_in(&db, "LAN@x.vn", PASSWORD, "10.0.0.1", now).await.unwrap();
+        assert_eq!(ok.role, Role::Exhibitor);
+        let wrong = accounts::sign_in(&db, "lan@x.vn", "wrong password!", "10.0.0.1", now).await;
+        assert_eq!(wrong.unwrap_err().code, ErrorCode::InvalidCredentials);
+        let nobody = accounts::sign_in(&db, "nobody@x.vn", PASSWORD, "10.0.0.1", now).await;
+        assert_eq!(nobody.unwrap_err().code, ErrorCode::InvalidCredentials);
+        let sql = accounts::sign_in(&db, "' OR '1'='1", "' OR '1'='1", "10.0.0.1", now).await;
+        assert_eq!(sql.unwrap_err().code, ErrorCode::InvalidCredentials);
+    }
+}
+
+db_test! {
+    async fn limits_failed_sign_ins_per_account_and_per_address(db: Db) {
+        let now = Utc::now();
+        accounts::create_account(&db, account("target@x.vn", Role::Visitor), now).await.unwrap();
+        for _ in 0..LOGIN_MAX_FAILURES_PER_ACCOUNT {
+            let e = accounts::sign_in(&db, "target@x.vn", "guess guess guess", "10.0.0.2", now).await.unwrap_err();
+            assert_eq!(e.code, ErrorCode::InvalidCredentials);
+        }
+        // Locked now, even with the right password, from any address.
+        let e = accounts::sign_in(&db, "target@x.vn", PASSWORD, "10.9.9.9", now).await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::TooManyAttempts);
+        // The window passes.
+        let later = now + Duration::minutes(16);
+        assert!(accounts::sign_in(&db, "target@x.vn", PASSWORD, "10.0.0.2", later).await.is_ok());
+        // A success resets the account's count.
+        for _ in 0..(LOGIN_MAX_FAILURES_PER_ACCOUNT - 1) {
+            let _ = accounts::sign_in(&db, "target@x.vn", "guess guess guess", "10.0.0.3", later).await;
+        }
+        assert!(accounts::sign_in(&db, "target@x.vn", PASSWORD, "10.0.0.3", later).await.is_ok());
+
+        // One address guessing across many accounts is stopped too.
+        let spray_at = now + Duration::hours(2);
+        let mut limited = false;
+        for i in 0..30 {
+            let r = accounts::sign_in(&db, &format!("user{i}@x.vn"), "guess guess guess", "10.6.6.6", spray_at).await;
+            if r.unwrap_err().code == ErrorCode::TooManyAttempts {
+                limited = true;
+                assert!(i >= 20, "limited too early at {i}");
+                break;
+            }
+        }
+        assert!(limited);
+    }
+}
+
+db_test! {
+    async fn sessions_open_resolve_and_expire(db: Db) {
+        let now = Utc::now();
+        let user = accounts::create_account(&db, account("s@x.vn", Role::Organiser), now).await.unwrap();
+        let s = accounts::open_session(&db, user.id, Some("10.0.0.1"), Some("test"), now).await.unwrap();
+        assert!(s.token.len() >= 43);
+        let found = accounts::session_user(&db, &s.token, now).await.unwrap().unwrap();
+        assert_eq!(found, user);
+        // Tokens are stored hashed: the raw token is nowhere in the table.
+        {
+            use fairlink::accounts::entity::session;
+            use sea_orm::EntityTrait;
+            let rows = session::Entity::find().all(db.read()).await.unwrap();
+            assert_eq!(rows.len(), 1);
+            assert_ne!(rows[0].id, s.token);
+        }
+        assert!(accounts::session_user(&db, "forged-token", now).await.unwrap().is_none());
+        assert!(accounts::session_user(&db, "", now).await.unwrap().is_none());
+
+        // Idle too long: gone.
+        let idle = now + SESSION_IDLE_TIMEOUT + Duration::seconds(1);
+        assert!(accounts::session_user(&db, &s.token, idle).await.unwrap().is_none());
+        // Used regularly, it still ends at its lifetime.
+        let s2 = accounts::open_session(&db, user.id, None, None, now).await.unwrap();
+        let mut t = now;
+        while t < now + SESSION_LIFETIME - Duration::days(1) {
+            t += Duration::days(5);
+            if t < now + SESSION_LIFETIME {
+                assert!(accounts::session_user(&db, &s2.token, t).await.unwrap().is_some(), "alive at {t}");
+            }
+        }
+        let end = now + SESSION_LIFETIME + Duration::seconds(1);
+        assert!(accounts::session_user(&db, &s2.token, end).await.unwrap().is_none());
+
+        // Sign-out ends it at once; purge removes the dead ones.
+        let s3 = accounts::open_session(&db, user.id, None, None, now).await.unwrap();
+        accounts::close_session(&db, &s3.token).await.unwrap();
+        assert!(accounts::session_user(&db, &s3.token, now).await.unwrap().is_none());
+        let purged = accounts::purge_expired(&db, end).await.unwrap();
+        assert_eq!(purged, 2);
+    }
+}
+
+db_test! {
+    async fn role_guard_follows_the_stored_role(db: Db) {
+        let now = Utc::now();
+        for (email, role) in [
+            ("o@x.vn", Role::Organiser),
+            ("e@x.vn", Role::Exhibitor),
+            ("v@x.vn", Role::Visitor),
+            ("st@x.vn", Role::Staff),
+        ] {
+            let u = accounts::create_account(&db, account(email, role), now).await.unwrap();
+            let s = accounts::open_session(&db, u.id, None, None, now).await.unwrap();
+            let seen = accounts::session_user(&db, &s.token, now).await.unwrap();
+            let allowed = require_role(seen.as_ref(), &[Role::Organiser]);
+            if role == Role::Organiser {
+                assert!(allowed.is_ok());
+            } else {
+                assert_eq!(allowed.unwrap_err().code, ErrorCode::Forbidden, "{role}");
+            }
+        }
+    }
+}
+
+db_test! {
+    async fn changing_the_password_ends_other_sessions(db: Db) {
+        let now = Utc::now();
+        let u = accounts::create_account(&db, account("p@x.vn", Role::Visitor), now).await.unwrap();
+        let here = accounts::open_session(&db, u.id, None, None, now).await.unwrap();
+        let elsewhere = accounts::open_session(&db, u.id, None, None, now).await.unwrap();
+        let err = accounts::change_password(&db, u.id, "not the password", "a brand new password", Some(&here.token), now)
+            .await
+            .unwrap_err();
+        assert_eq!(err.code, ErrorCode::WrongPassword);
+        let err = accounts::change_password(&db, u.id, PASSWORD, "short", Some(&here.token), now).await.unwrap_err();
+        assert_eq!(err.code, ErrorCode::PasswordTooShort);
+        accounts::change_password(&db, u.id, PASSWORD, "a brand new password", Some(&here.token), now).await.unwrap();
+        assert!(accounts::session_user(&db, &here.token, now).await.unwrap().is_some());
+        assert!(accounts::session_user(&db, &elsewhere.token, now).await.unwrap().is_none());
+        assert!(accounts::sign_in(&db, "p@x.vn", "a brand new password", "1.1.1.1", now).await.is_ok());
+        assert_eq!(
+            accounts::sign_in(&db, "p@x.vn", PASSWORD, "1.1.1.1", now).await.unwrap_err().code,
+            ErrorCode::InvalidCredentials
+        );
+    }
+}
+
+db_test! {
+    async fn staff_invitations_work_once(db: Db) {
+        let now = Utc::now();
+        let organiser = accounts::create_account(&db, account("boss@x.vn", Role::Organiser), now).await.unwrap();
+        let visitor = accounts::create_account(&db, account("v@x.vn", Role::Visitor), now).await.unwrap();
+        assert_eq!(
+            accounts::invite_staff(&db, &visitor, "door@x.vn", "Door", now).await.unwrap_err().code,
+            ErrorCode::Forbidden
+        );
+        assert_eq!(
+            accounts::invite_staff(&db, &organiser, "v@x.vn", "Taken", now).await.unwrap_err().code,
+            ErrorCode::EmailTaken
+        );
+        let token = accounts::invite_staff(&db, &organiser, "door@x.vn", "Trần Văn Cửa", now).await.unwrap();
+        let invite = accounts::find_invite(&db, &token, now).await.unwrap();
+        assert_eq!(invite.email, "door@x.vn");
+        assert_eq!(invite.role, Role::Staff);
+        let staff = accounts::accept_invite(&db, &token, PASSWORD, Locale::En, now).await.unwrap();
+        assert_eq!(staff.role, Role::Staff);
+        assert_eq!(staff.name, "Trần Văn Cửa");
+        assert_eq!(
+            accounts::accept_invite(&db, &token, PASSWORD, Locale::En, now).await.unwrap_err().code,
+            ErrorCode::InviteInvalid
+        );
+        let listed = accounts::list_invites(&db, 10).await.unwrap();
+        assert_eq!(listed.len(), 1);
+        assert!(listed[0].accepted_at.is_some());
+
+        let late = accounts::invite_staff(&db, &organiser, "late@x.vn", "Late", now).await.unwrap();
+        let after = now + Duration::days(8);
+        assert_eq!(accounts::find_invite(&db, &late, after).await.unwrap_err().code, ErrorCode::InviteInvalid);
+        assert_eq!(
+            accounts::accept_invite(&db, &late, PASSWORD, Locale::Vi, after).await.unwrap_err().code,
+            ErrorCode::InviteInvalid
+        );
+        assert!(accounts::find_by_email(&db, "late@x.vn").await.unwrap().is_none());
+    }
+}
+
+db_test! {
+    async fn racing_sign_ups_for_one_address_create_one_account(db: Db) {
+        let now = Utc::now();
+        let mut tasks = Vec::new();
+        for i in 0..8 {
+            let db = db.clone();
+            tasks.push(tokio::spawn(async move {
+                let input = NewAccount { name: format!("Racer {i}"), ..account("race@x.vn", Role::Visitor) };
+                accounts::sign_up(&db, input, now).await
+            }));
+        }
+        let mut ok = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(_) => ok += 1,
+                Err(e) => assert_eq!(e.code, ErrorCode::EmailTaken),
+            }
+        }
+        assert_eq!(ok, 1);
+    }
+}
+
+db_test! {
+    async fn concurrent_writes_never_see_a_locked_database(db: Db) {
+        let now = Utc::now();
+        let u = accounts::create_account(&db, account("busy@x.vn", Role::Visitor), now).await.unwrap();
+        let mut tasks = Vec::new();
+        for i in 0..64 {
+            let db = db.clone();
+            tasks.push(tokio::spawn(async move {
+                let s = accounts::open_session(&db, u.id, Some(&format!("10.1.0.{i}")), None, now).await?;
+                accounts::set_locale(&db, u.id, if i % 2 == 0 { Locale::En } else { Locale::Vi }).await?;
+                accounts::session_user(&db, &s.token, now).await
+            }));
+        }
+        for t in tasks {
+            assert!(t.await.unwrap().unwrap().is_some());
+        }
+    }
+}
+
+db_test! {
+    async fn migrations_run_twice_harmlessly(db: Db) {
+        db.migrate().await.unwrap();
+        db.migrate().await.unwrap();
+        db.ping().await.unwrap();
+    }
+}
