@@ -11,7 +11,7 @@ use components::layout::Layout;
 use fairlink::Locale;
 use fairlink::accounts::SessionUser;
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Title, provide_meta_context};
+use leptos_meta::{Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 use serde::{Deserialize, Serialize};
@@ -35,6 +35,7 @@ pub fn use_session() -> Session {
 pub const BOOT_ELEMENT_ID: &str = "fl-boot";
 
 /// JSON that is safe inside a `<script>` element.
+#[cfg_attr(not(feature = "ssr"), allow(dead_code))]
 fn boot_json(boot: &Boot) -> String {
     serde_json::to_string(boot)
         .unwrap_or_else(|_| "{}".to_string())
@@ -70,7 +71,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <script type="application/json" id=BOOT_ELEMENT_ID inner_html=json></script>
                 <HydrationScripts options />
-                <MetaTags />
+                <leptos_meta::MetaTags />
             </head>
             <body>
                 <App />
@@ -86,6 +87,17 @@ pub fn App() -> impl IntoView {
     let locale = RwSignal::new(boot.locale);
     provide_context(locale);
     provide_context(Session(RwSignal::new(boot.user)));
+    // Effects run only in the browser, after hydration: mark the page live
+    // (end-to-end tests wait for it before they interact).
+    Effect::new(|_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(body) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.body())
+        {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
 
     view! {
         <Title formatter=|title: String| {

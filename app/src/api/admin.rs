@@ -15,7 +15,7 @@ pub struct Overview {
 }
 
 #[server(endpoint = "admin/overview")]
-pub async fn overview() -> Result<Overview, AppError> {
+pub async fn dashboard_figures() -> Result<Overview, AppError> {
     super::ctx::require(&[Role::Organiser])?;
     let app = super::ctx::app()?;
     let accounts = fairlink::accounts::count_by_role(&app.db).await?;

@@ -16,7 +16,7 @@ pub struct HomeData {
 }
 
 #[server(endpoint = "public/home")]
-pub async fn home_data() -> Result<HomeData, AppError> {
+pub async fn home_figures() -> Result<HomeData, AppError> {
     let app = super::ctx::app()?;
     let today = chrono::Utc::now().date_naive();
     let data = fairlink::fairs::home_figures(&app.db, today).await?;

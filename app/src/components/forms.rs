@@ -4,13 +4,19 @@
 use crate::api::AppError;
 use crate::i18n::{Key, t, tr, use_locale};
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 
 /// The error of an action's last run, if it failed.
-pub fn action_error<T>(value: RwSignal<Option<Result<T, AppError>>>) -> Signal<Option<AppError>>
+pub fn action_error<S>(action: ServerAction<S>) -> Signal<Option<AppError>>
 where
-    T: Clone + Send + Sync + 'static,
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
 {
-    Signal::derive(move || value.with(|v| v.as_ref().and_then(|r| r.as_ref().err().cloned())))
+    Signal::derive(move || {
+        action
+            .value()
+            .with(|v| v.as_ref().and_then(|r| r.as_ref().err().cloned()))
+    })
 }
 
 #[component]

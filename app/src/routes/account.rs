@@ -34,7 +34,7 @@ fn AccountContent() -> impl IntoView {
     let session = use_session();
     let locale = use_locale();
     let action = ServerAction::<ChangePassword>::new();
-    let error = action_error(action.value());
+    let error = action_error(action);
     let query = use_query_map();
     let changed = move || {
         matches!(action.value().get(), Some(Ok(()))) || query.with(|q| q.get("changed").is_some())

@@ -5,14 +5,18 @@ use crate::components::forms::{Field, FormAlert, Submit, action_error};
 use crate::i18n::{Key, t, tr_args, use_locale};
 use crate::use_session;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 /// After a successful sign-in with JavaScript: remember the user, go on.
-fn follow_sign_in(value: RwSignal<Option<Result<SignedIn, crate::api::AppError>>>) {
+fn follow_sign_in<S>(action: ServerAction<S>)
+where
+    S: ServerFn<Output = SignedIn, Error = crate::api::AppError> + Clone + Send + Sync + 'static,
+{
     let session = use_session();
     Effect::new(move |_| {
-        if let Some(Ok(signed_in)) = value.get() {
+        if let Some(Ok(signed_in)) = action.value().get() {
             session.0.set(Some(signed_in.user.clone()));
             use_navigate()(&signed_in.next, Default::default());
         }
@@ -22,8 +26,8 @@ fn follow_sign_in(value: RwSignal<Option<Result<SignedIn, crate::api::AppError>>
 #[component]
 pub fn Login() -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
-    let error = action_error(action.value());
-    follow_sign_in(action.value());
+    let error = action_error(action);
+    follow_sign_in(action);
     let query = use_query_map();
     let next = move || query.with(|q| q.get("next")).unwrap_or_default();
     view! {
@@ -53,8 +57,8 @@ pub fn Login() -> impl IntoView {
 #[component]
 pub fn Signup() -> impl IntoView {
     let action = ServerAction::<SignUp>::new();
-    let error = action_error(action.value());
-    follow_sign_in(action.value());
+    let error = action_error(action);
+    follow_sign_in(action);
     let query = use_query_map();
     let exhibitor = move || query.with(|q| q.get("role").as_deref() == Some("exhibitor"));
     let role_error = move || error.get().filter(|e| e.is_about("role"));
@@ -102,8 +106,8 @@ pub fn AcceptInvite() -> impl IntoView {
     let token = move || params.with(|p| p.get("token")).unwrap_or_default();
     let invite = Resource::new(token, get_invite);
     let action = ServerAction::<AcceptInviteFn>::new();
-    let error = action_error(action.value());
-    follow_sign_in(action.value());
+    let error = action_error(action);
+    follow_sign_in(action);
     let locale = use_locale();
     view! {
         <Title text=t(Key::InviteTitle) />

@@ -1,6 +1,6 @@
 //! The home page: the featured fair, its figures and sector groups.
 
-use crate::api::public::{HomeData, home_data};
+use crate::api::public::{HomeData, home_figures};
 use crate::i18n::{Key, t, tr, tr_args, use_locale};
 use crate::use_session;
 use fairlink::firms::SectorGroup;
@@ -10,7 +10,7 @@ use leptos_meta::Title;
 
 #[component]
 pub fn Home() -> impl IntoView {
-    let data = Resource::new(|| (), |_| home_data());
+    let data = Resource::new(|| (), |_| home_figures());
     view! {
         <Title text=t(Key::HomeTitle) />
         <Suspense fallback=|| view! { <p class="loading">{t(Key::CommonLoading)}</p> }>

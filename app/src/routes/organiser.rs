@@ -1,7 +1,7 @@
 //! The organiser's dashboard: figures, and inviting door staff.
 
 use crate::api::admin::{
-    InviteCreated, InviteStaff, InviteState, invite_link, list_invites, overview,
+    InviteCreated, InviteStaff, InviteState, dashboard_figures, invite_link, list_invites,
 };
 use crate::components::forms::{Field, FormAlert, Submit, action_error};
 use crate::components::guard::RequireRole;
@@ -26,10 +26,10 @@ pub fn Organiser() -> impl IntoView {
 #[component]
 fn Dashboard() -> impl IntoView {
     let locale = use_locale();
-    let figures = Resource::new(|| (), |_| overview());
+    let figures = Resource::new(|| (), |_| dashboard_figures());
     let invite = ServerAction::<InviteStaff>::new();
     let invites = Resource::new(move || invite.version().get(), |_| list_invites());
-    let error = action_error(invite.value());
+    let error = action_error(invite);
     let query = use_query_map();
     // Without JavaScript the new invitation's token comes back in the address.
     let from_query = Resource::new(

@@ -1,0 +1,15 @@
+#!/bin/sh
+# Starts the app for the end-to-end tests: a fresh SQLite database with the
+# demo fair, the built site, a port of its own.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+bin=${FAIRLINK_BIN:-$root/target/debug/fairlink}
+data=$(mktemp -d "${TMPDIR:-/tmp}/fairlink-e2e.XXXXXX")
+export DATABASE_URL="sqlite://$data/fairlink.db?mode=rwc"
+export FAIRLINK_ADDR="127.0.0.1:${FAIRLINK_E2E_PORT:-3100}"
+export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-$root/target/site}"
+export FAIRLINK_LOG_FORMAT=pretty
+export RUST_LOG="${RUST_LOG:-warn}"
+"$bin" seed-demo >/dev/null
+exec "$bin" serve
