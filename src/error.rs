@@ -100,8 +100,8 @@ impl ErrorCode {
             ErrorCode::TooManyAttempts => 429,
             ErrorCode::Unavailable => 503,
             ErrorCode::Internal => 500,
-            ErrorCode::BadRequest
-            | ErrorCode::InvalidEmail
+            ErrorCode::BadRequest => 400,
+            ErrorCode::InvalidEmail
             | ErrorCode::InvalidName
             | ErrorCode::PasswordTooShort
             | ErrorCode::PasswordTooLong

@@ -65,6 +65,16 @@ fn request_context(ctx: AppContext) -> impl Fn() + Clone + Send + Sync + 'static
     }
 }
 
+/// An address under /api/ that names no server function.
+async fn api_not_found(req: axum::extract::Request) -> axum::response::Response {
+    let locale = req
+        .extensions()
+        .get::<fairlink::Locale>()
+        .copied()
+        .unwrap_or_default();
+    middleware::error_response(fairlink::ErrorCode::NotFound, locale)
+}
+
 async fn healthz() -> &'static str {
     "ok"
 }
@@ -92,7 +102,9 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .route("/api/{*rest}", axum::routing::any(api_not_found))
         .layer(axum::middleware::from_fn(middleware::server_fn_status))
+        .layer(axum::middleware::from_fn(middleware::form_hygiene))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::request_info))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::origin_check))
         .layer(RequestBodyLimitLayer::new(middleware::MAX_BODY_BYTES))

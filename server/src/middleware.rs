@@ -178,6 +178,69 @@ pub async fn body_limit(req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
+/// Whether a form-encoded body is text all the way down: valid UTF-8, and
+/// every percent-escape decodes to valid UTF-8 too. (Decoders elsewhere
+/// would quietly turn bad bytes into U+FFFD and store them.)
+pub fn form_is_utf8(body: &[u8]) -> bool {
+    if std::str::from_utf8(body).is_err() {
+        return false;
+    }
+    body.split(|b| *b == b'&').all(|pair| {
+        pair.split(|b| *b == b'=').all(|part| {
+            let mut out = Vec::with_capacity(part.len());
+            let mut i = 0;
+            while i < part.len() {
+                match part[i] {
+                    b'%' if i + 2 < part.len() => {
+                        let hex = std::str::from_utf8(&part[i + 1..i + 3]).ok();
+                        match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                            Some(byte) => out.push(byte),
+                            None => return false,
+                        }
+                        i += 3;
+                    }
+                    b'%' => return false,
+                    b'+' => {
+                        out.push(b' ');
+                        i += 1;
+                    }
+                    b => {
+                        out.push(b);
+                        i += 1;
+                    }
+                }
+            }
+            std::str::from_utf8(&out).is_ok()
+        })
+    })
+}
+
+/// Refuses form posts to server functions whose text is not valid UTF-8,
+/// with 400 and nothing done.
+pub async fn form_hygiene(req: Request, next: Next) -> Response {
+    let is_form = req.method() == Method::POST
+        && req.uri().path().starts_with("/api/")
+        && req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return next.run(req).await;
+    }
+    let locale = request_locale(&req);
+    let (parts, body) = req.into_parts();
+    let bytes = match to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(b) => b,
+        Err(_) => return error_response(ErrorCode::PayloadTooLarge, locale),
+    };
+    if !form_is_utf8(&bytes) {
+        return error_response(ErrorCode::BadRequest, locale);
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
+}
+
 const SERVER_FN_ERROR_HEADER: HeaderName = HeaderName::from_static("serverfnerror");
 
 /// Server functions answer every error with 500; give each its real status
@@ -298,6 +361,20 @@ mod tests {
             public
         ));
         assert!(!origin_allowed(&headers(&[]), public));
+    }
+
+    #[test]
+    fn form_bodies_must_be_utf8_throughout() {
+        assert!(form_is_utf8(b"name=Nguy%E1%BB%85n+Lan&email=a%40b.vn"));
+        assert!(form_is_utf8("name=Nguyễn".as_bytes()));
+        assert!(form_is_utf8(b""));
+        assert!(!form_is_utf8(b"name=%FF%FE"));
+        assert!(!form_is_utf8(b"name=\xff"));
+        assert!(!form_is_utf8(&[b'a', b'=', 0xff]));
+        assert!(!form_is_utf8(b"name=%E1%BB"));
+        assert!(!form_is_utf8(b"name=%G1"));
+        assert!(!form_is_utf8(b"name=%"));
+        assert!(!form_is_utf8(b"name=abc%4"));
     }
 
     #[test]

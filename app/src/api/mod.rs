@@ -71,6 +71,9 @@ impl FromServerFnError for AppError {
             ServerFnErrorErr::Args(_)
             | ServerFnErrorErr::MissingArg(_)
             | ServerFnErrorErr::UnsupportedRequestMethod(_) => ErrorCode::BadRequest,
+            // On the server this can only be the request that failed to decode.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Deserialization(_) => ErrorCode::BadRequest,
             ServerFnErrorErr::Registration(_) => ErrorCode::NotFound,
             // The browser could not reach the server (network down).
             ServerFnErrorErr::Request(_) => ErrorCode::Unavailable,
