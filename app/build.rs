@@ -68,10 +68,10 @@ fn main() {
                 "key \"{key}\" collides with another after conversion"
             ));
         }
-        if let (Some(a), Some(b)) = (tables[0].get(*key), tables[1].get(*key)) {
-            if placeholders(a) != placeholders(b) {
-                problems.push(format!("\"{key}\": placeholders differ between vi and en"));
-            }
+        if let (Some(a), Some(b)) = (tables[0].get(*key), tables[1].get(*key))
+            && placeholders(a) != placeholders(b)
+        {
+            problems.push(format!("\"{key}\": placeholders differ between vi and en"));
         }
     }
     if !problems.is_empty() {

@@ -50,7 +50,7 @@ impl Locale {
                     q = value.trim().parse().unwrap_or(0.0);
                 }
             }
-            if !(q > 0.0) {
+            if q.is_nan() || q <= 0.0 {
                 continue;
             }
             if let Some(locale) = Locale::parse(tag) {

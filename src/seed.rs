@@ -404,10 +404,10 @@ pub async fn run(db: &Db, now: DateTime<Utc>) -> Result<SeedReport> {
                 for digit in nine.iter_mut().skip(2) {
                     *digit = rng.below(10) as u8;
                 }
-                if let Some(code) = TaxCode::from_nine(nine) {
-                    if tax_codes.insert(code.as_str().to_string()) {
-                        break code;
-                    }
+                if let Some(code) = TaxCode::from_nine(nine)
+                    && tax_codes.insert(code.as_str().to_string())
+                {
+                    break code;
                 }
             };
             let (zone, province) = if rng.chance(80) {

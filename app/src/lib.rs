@@ -1,28 +1,20 @@
-//! Fairlink's user interface: pages rendered on the server, hydrated in the
-//! browser, working without JavaScript too (every form posts to its server
-//! function).
+//! Fairlink's user interface: pages rendered on the server as plain HTML
+//! whose forms post to server functions, with small interactive islands
+//! hydrated in the browser. Everything works without JavaScript; islands
+//! add what only a script can do.
 
 pub mod api;
 pub mod components;
 pub mod i18n;
+pub mod islands;
 pub mod routes;
 
 use components::layout::Layout;
-use fairlink::Locale;
 use fairlink::accounts::SessionUser;
 use leptos::prelude::*;
 use leptos_meta::{Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
-use serde::{Deserialize, Serialize};
-
-/// What the server tells the page before it hydrates: the language and who
-/// is signed in. Written into the HTML as JSON, read back by `hydrate`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Boot {
-    pub locale: Locale,
-    pub user: Option<SessionUser>,
-}
 
 /// The signed-in user, for every component.
 #[derive(Debug, Clone, Copy)]
@@ -32,34 +24,10 @@ pub fn use_session() -> Session {
     use_context::<Session>().unwrap_or_else(|| Session(RwSignal::new(None)))
 }
 
-pub const BOOT_ELEMENT_ID: &str = "fl-boot";
-
-/// JSON that is safe inside a `<script>` element.
-#[cfg_attr(not(feature = "ssr"), allow(dead_code))]
-fn boot_json(boot: &Boot) -> String {
-    serde_json::to_string(boot)
-        .unwrap_or_else(|_| "{}".to_string())
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
-}
-
-#[cfg(feature = "ssr")]
-fn server_boot() -> Boot {
-    let info = api::ctx::request();
-    Boot {
-        locale: info.locale,
-        user: info.user,
-    }
-}
-
 /// The HTML document around the app (server side).
 #[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    let boot = server_boot();
-    let lang = boot.locale.as_str();
-    let json = boot_json(&boot);
-    provide_context(boot);
+    let lang = api::ctx::request().locale.as_str();
     view! {
         <!DOCTYPE html>
         <html lang=lang>
@@ -69,8 +37,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light" />
                 <link rel="stylesheet" href="/pkg/fairlink.css" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
-                <script type="application/json" id=BOOT_ELEMENT_ID inner_html=json></script>
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <leptos_meta::MetaTags />
             </head>
             <body>
@@ -80,24 +47,20 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The pages. Rendered on the server only: in the browser just the islands
+/// inside them come alive.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    let boot = use_context::<Boot>().unwrap_or_default();
-    let locale = RwSignal::new(boot.locale);
-    provide_context(locale);
-    provide_context(Session(RwSignal::new(boot.user)));
-    // Effects run only in the browser, after hydration: mark the page live
-    // (end-to-end tests wait for it before they interact).
-    Effect::new(|_| {
-        #[cfg(feature = "hydrate")]
-        if let Some(body) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.body())
-        {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
+    #[cfg(feature = "ssr")]
+    let (locale, user) = {
+        let info = api::ctx::request();
+        (info.locale, info.user)
+    };
+    #[cfg(not(feature = "ssr"))]
+    let (locale, user) = (fairlink::Locale::default(), None::<SessionUser>);
+    provide_context(RwSignal::new(locale));
+    provide_context(Session(RwSignal::new(user)));
 
     view! {
         <Title formatter=|title: String| {
@@ -126,42 +89,17 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// The browser's entry point: reads the boot data and hydrates the page.
+/// The browser's entry point: brings the islands to life.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    let boot = web_sys::window()
+    leptos::mount::hydrate_islands();
+    // Mark the page live (end-to-end tests wait for it before they interact).
+    if let Some(body) = web_sys::window()
         .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(BOOT_ELEMENT_ID))
-        .and_then(|e| e.text_content())
-        .and_then(|text| serde_json::from_str::<Boot>(&text).ok())
-        .unwrap_or_default();
-    leptos::mount::hydrate_body(move || {
-        provide_context(boot);
-        view! { <App /> }
-    });
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn boot_json_cannot_close_its_script() {
-        let boot = Boot {
-            locale: Locale::En,
-            user: Some(SessionUser {
-                id: uuid::Uuid::nil(),
-                email: "a@b.vn".into(),
-                name: "</script><script>alert(1)</script>".into(),
-                role: fairlink::accounts::Role::Visitor,
-                locale: Locale::En,
-            }),
-        };
-        let json = boot_json(&boot);
-        assert!(!json.contains('<'));
-        let back: Boot = serde_json::from_str(&json).unwrap();
-        assert_eq!(back, boot);
+        .and_then(|d| d.body())
+    {
+        let _ = body.set_attribute("data-hydrated", "true");
     }
 }

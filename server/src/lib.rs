@@ -57,10 +57,9 @@ fn request_context(ctx: AppContext) -> impl Fn() + Clone + Send + Sync + 'static
         provide_context(ctx.clone());
         if let (Some(nonce), Some(res)) =
             (leptos::nonce::use_nonce(), use_context::<ResponseOptions>())
+            && let Ok(value) = HeaderValue::from_str(&middleware::page_csp(&nonce.to_string()))
         {
-            if let Ok(value) = HeaderValue::from_str(&middleware::page_csp(&nonce.to_string())) {
-                res.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
-            }
+            res.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
         }
     }
 }

@@ -260,10 +260,10 @@ pub async fn server_fn_status(req: Request, next: Next) -> Response {
         Ok(b) => b,
         Err(_) => return Response::from_parts(parts, Body::empty()),
     };
-    if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
-        if let Ok(status) = StatusCode::from_u16(err.code.http_status()) {
-            parts.status = status;
-        }
+    if let Ok(err) = serde_json::from_slice::<AppError>(&bytes)
+        && let Ok(status) = StatusCode::from_u16(err.code.http_status())
+    {
+        parts.status = status;
     }
     Response::from_parts(parts, Body::from(bytes))
 }

@@ -36,10 +36,10 @@ impl TaxCode {
         if main.len() != 10 || !main.bytes().all(|b| b.is_ascii_digit()) {
             return Err(bad());
         }
-        if let Some(b) = branch {
-            if b.len() != 3 || !b.bytes().all(|c| c.is_ascii_digit()) || b == "000" {
-                return Err(bad());
-            }
+        if let Some(b) = branch
+            && (b.len() != 3 || !b.bytes().all(|c| c.is_ascii_digit()) || b == "000")
+        {
+            return Err(bad());
         }
         let digits: Vec<u8> = main.bytes().map(|b| b - b'0').collect();
         let mut first = [0u8; 9];

@@ -2,7 +2,7 @@
 //! errors that belong to no field, a submit button that shows progress.
 
 use crate::api::AppError;
-use crate::i18n::{Key, t, tr, use_locale};
+use crate::i18n::{Key, t, use_locale};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
@@ -86,11 +86,6 @@ pub fn FormAlert(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView
 }
 
 #[component]
-pub fn Submit(label: Key, #[prop(into)] pending: Signal<bool>) -> impl IntoView {
-    let locale = use_locale();
-    view! {
-        <button type="submit" class="button button--primary" disabled=move || pending.get()>
-            {move || if pending.get() { tr(locale.get(), Key::FormWorking) } else { tr(locale.get(), label) }}
-        </button>
-    }
+pub fn Submit(label: Key) -> impl IntoView {
+    view! { <button type="submit" class="button button--primary">{t(label)}</button> }
 }

@@ -6,7 +6,6 @@ use crate::i18n::{Key, t, use_locale};
 use crate::use_session;
 use fairlink::accounts::Role;
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
@@ -54,24 +53,13 @@ pub fn Layout(children: Children) -> impl IntoView {
     }
 }
 
-/// One button that switches to the other language. Without JavaScript it
-/// posts a form and the page reloads in the new language.
+/// One button that switches to the other language: a form post; the page
+/// comes back in the new language, and the choice sticks (cookie, and the
+/// account for signed-in users).
 #[component]
 pub fn LanguageSwitch() -> impl IntoView {
     let locale = use_locale();
     let action = ServerAction::<SetLocale>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(new_locale)) = action.value().get() {
-            locale.set(new_locale);
-            #[cfg(feature = "hydrate")]
-            if let Some(root) = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.document_element())
-            {
-                let _ = root.set_attribute("lang", new_locale.as_str());
-            }
-        }
-    });
     view! {
         <ActionForm action=action attr:class="lang-switch">
             <input type="hidden" name="locale" value=move || locale.get().other().as_str() />
@@ -89,14 +77,7 @@ pub fn LanguageSwitch() -> impl IntoView {
 
 #[component]
 pub fn SignOutButton() -> impl IntoView {
-    let session = use_session();
     let action = ServerAction::<SignOut>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(())) = action.value().get() {
-            session.0.set(None);
-            use_navigate()("/", Default::default());
-        }
-    });
     view! {
         <ActionForm action=action attr:class="inline-form">
             <button type="submit" class="link-button">{t(Key::NavSignOut)}</button>

@@ -36,9 +36,7 @@ fn AccountContent() -> impl IntoView {
     let action = ServerAction::<ChangePassword>::new();
     let error = action_error(action);
     let query = use_query_map();
-    let changed = move || {
-        matches!(action.value().get(), Some(Ok(()))) || query.with(|q| q.get("changed").is_some())
-    };
+    let changed = move || query.with(|q| q.get("changed").is_some());
     let user = move || session.0.get();
     view! {
         <section class="panel panel--narrow">
@@ -74,7 +72,7 @@ fn AccountContent() -> impl IntoView {
                     hint=Key::FieldPasswordHint
                     error=error
                 />
-                <Submit label=Key::AccountChangePassword pending=action.pending() />
+                <Submit label=Key::AccountChangePassword />
             </ActionForm>
         </section>
     }

@@ -1,33 +1,16 @@
 //! Sign in, sign up, accept an invitation.
 
-use crate::api::auth::{AcceptInvite as AcceptInviteFn, SignIn, SignUp, SignedIn, get_invite};
+use crate::api::auth::{AcceptInvite as AcceptInviteFn, SignIn, SignUp, get_invite};
 use crate::components::forms::{Field, FormAlert, Submit, action_error};
 use crate::i18n::{Key, t, tr_args, use_locale};
-use crate::use_session;
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
-
-/// After a successful sign-in with JavaScript: remember the user, go on.
-fn follow_sign_in<S>(action: ServerAction<S>)
-where
-    S: ServerFn<Output = SignedIn, Error = crate::api::AppError> + Clone + Send + Sync + 'static,
-{
-    let session = use_session();
-    Effect::new(move |_| {
-        if let Some(Ok(signed_in)) = action.value().get() {
-            session.0.set(Some(signed_in.user.clone()));
-            use_navigate()(&signed_in.next, Default::default());
-        }
-    });
-}
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
 pub fn Login() -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
     let error = action_error(action);
-    follow_sign_in(action);
     let query = use_query_map();
     let next = move || query.with(|q| q.get("next")).unwrap_or_default();
     view! {
@@ -45,7 +28,7 @@ pub fn Login() -> impl IntoView {
                     autocomplete="current-password"
                     error=error
                 />
-                <Submit label=Key::LoginSubmit pending=action.pending() />
+                <Submit label=Key::LoginSubmit />
             </ActionForm>
             <p class="form__aside">
                 {t(Key::LoginNoAccount)} " " <a href="/signup">{t(Key::NavSignUp)}</a>
@@ -58,7 +41,6 @@ pub fn Login() -> impl IntoView {
 pub fn Signup() -> impl IntoView {
     let action = ServerAction::<SignUp>::new();
     let error = action_error(action);
-    follow_sign_in(action);
     let query = use_query_map();
     let exhibitor = move || query.with(|q| q.get("role").as_deref() == Some("exhibitor"));
     let role_error = move || error.get().filter(|e| e.is_about("role"));
@@ -91,7 +73,7 @@ pub fn Signup() -> impl IntoView {
                     hint=Key::FieldPasswordHint
                     error=error
                 />
-                <Submit label=Key::SignupSubmit pending=action.pending() />
+                <Submit label=Key::SignupSubmit />
             </ActionForm>
             <p class="form__aside">
                 {t(Key::SignupHaveAccount)} " " <a href="/login">{t(Key::NavSignIn)}</a>
@@ -107,7 +89,6 @@ pub fn AcceptInvite() -> impl IntoView {
     let invite = Resource::new(token, get_invite);
     let action = ServerAction::<AcceptInviteFn>::new();
     let error = action_error(action);
-    follow_sign_in(action);
     let locale = use_locale();
     view! {
         <Title text=t(Key::InviteTitle) />
@@ -135,7 +116,7 @@ pub fn AcceptInvite() -> impl IntoView {
                                     hint=Key::FieldPasswordHint
                                     error=error
                                 />
-                                <Submit label=Key::InviteSubmit pending=action.pending() />
+                                <Submit label=Key::InviteSubmit />
                             </ActionForm>
                         }
                         .into_any(),

@@ -2,6 +2,7 @@
 
 use crate::api::public::{HomeData, home_figures};
 use crate::i18n::{Key, t, tr, tr_args, use_locale};
+use crate::islands::{ScheduleDay, ScheduleToggle};
 use crate::use_session;
 use fairlink::firms::SectorGroup;
 use fairlink::format;
@@ -39,7 +40,6 @@ fn sector_keys(group: SectorGroup) -> (Key, Key) {
 fn HomeContent(data: HomeData) -> impl IntoView {
     let locale = use_locale();
     let session = use_session();
-    let schedule_open = RwSignal::new(false);
     let HomeData {
         fair,
         exhibitors,
@@ -76,18 +76,26 @@ fn HomeContent(data: HomeData) -> impl IntoView {
     };
     let number = move |n: u64| format::integer(n as i64, locale.get());
     let schedule = {
-        let (open, close) = (format::time(fair.opens_at), format::time(fair.closes_at));
-        days.into_iter()
-            .map(|d| {
-                let span = format!("{open}–{close}");
-                view! {
-                    <li>
-                        <span class="schedule__day">{move || format::date_long(d, locale.get())}</span>
-                        <span class="schedule__hours">{span}</span>
-                    </li>
-                }
+        let lang = locale.get_untracked();
+        let span = format!(
+            "{}–{}",
+            format::time(fair.opens_at),
+            format::time(fair.closes_at)
+        );
+        let days = days
+            .into_iter()
+            .map(|d| ScheduleDay {
+                day: format::date_long(d, lang),
+                hours: span.clone(),
             })
-            .collect_view()
+            .collect::<Vec<_>>();
+        view! {
+            <ScheduleToggle
+                show_label=tr(lang, Key::HomeScheduleShow).to_string()
+                hide_label=tr(lang, Key::HomeScheduleHide).to_string()
+                days=days
+            />
+        }
     };
     let welcome = move || {
         session.0.get().map(|u| {
@@ -125,18 +133,7 @@ fn HomeContent(data: HomeData) -> impl IntoView {
                 <a class="button button--primary" href="/signup?role=visitor">{t(Key::HomeCtaVisitor)}</a>
                 <a class="button" href="/signup?role=exhibitor">{t(Key::HomeCtaExhibitor)}</a>
             </div>
-            <button
-                type="button"
-                class="link-button schedule-toggle"
-                aria-expanded=move || if schedule_open.get() { "true" } else { "false" }
-                aria-controls="schedule"
-                on:click=move |_| schedule_open.update(|o| *o = !*o)
-            >
-                {move || tr(locale.get(), if schedule_open.get() { Key::HomeScheduleHide } else { Key::HomeScheduleShow })}
-            </button>
-            <ol id="schedule" class="schedule" hidden=move || !schedule_open.get()>
-                {schedule}
-            </ol>
+            {schedule}
         </section>
         <section class="stats" aria-labelledby="stats-title">
             <h2 id="stats-title">{t(Key::HomeStatsTitle)}</h2>

@@ -28,10 +28,10 @@ fn Dashboard() -> impl IntoView {
     let locale = use_locale();
     let figures = Resource::new(|| (), |_| dashboard_figures());
     let invite = ServerAction::<InviteStaff>::new();
-    let invites = Resource::new(move || invite.version().get(), |_| list_invites());
+    let invites = Resource::new(|| (), |_| list_invites());
     let error = action_error(invite);
     let query = use_query_map();
-    // Without JavaScript the new invitation's token comes back in the address.
+    // After the form post, the new invitation's token comes back in the address.
     let from_query = Resource::new(
         move || query.with(|q| q.get("invite")),
         |token| async move {
@@ -71,11 +71,7 @@ fn Dashboard() -> impl IntoView {
         <section class="panel">
             <h2>{t(Key::OrganiserInviteTitle)}</h2>
             {move || {
-                let created: Option<InviteCreated> = invite
-                    .value()
-                    .get()
-                    .and_then(|r| r.ok())
-                    .or_else(|| from_query.get().flatten());
+                let created: Option<InviteCreated> = from_query.get().flatten();
                 created.map(|c| view! {
                     <div class="alert alert--success" role="status">
                         <p>{tr_args(locale.get(), Key::OrganiserInviteCreated, &[("name", &c.name)])}</p>
@@ -87,7 +83,7 @@ fn Dashboard() -> impl IntoView {
                 <FormAlert error=error />
                 <Field name="name" label=Key::FieldName autocomplete="off" error=error />
                 <Field name="email" label=Key::FieldEmail kind="email" autocomplete="off" error=error />
-                <Submit label=Key::OrganiserInviteSubmit pending=invite.pending() />
+                <Submit label=Key::OrganiserInviteSubmit />
             </ActionForm>
             <h3>{t(Key::OrganiserInvites)}</h3>
             <Suspense fallback=|| view! { <p class="loading">{t(Key::CommonLoading)}</p> }>

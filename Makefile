@@ -1,0 +1,11 @@
+# The two commands of the README.
+.PHONY: run test bench
+
+run:
+	./scripts/run.sh
+
+test:
+	./scripts/test.sh
+
+bench:
+	./bench/foundation.sh

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Installs what building and testing Fairlink needs, once; says exactly what
+# is missing when it cannot install it. Sourced by run.sh and test.sh.
+#   setup_build   wasm32 target, cargo-leptos, wasm-bindgen CLI (and wasm-opt for release)
+#   setup_browser Chromium and the end-to-end test's npm packages
+
+CARGO_LEPTOS_VERSION=0.3.10
+
+say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+die() { printf '\n\033[1;31mfairlink: %s\033[0m\n' "$*" >&2; exit 1; }
+
+can_apt() { command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; }
+
+apt_install() {
+  can_apt || return 1
+  if [ -z "${FAIRLINK_APT_UPDATED:-}" ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null && export FAIRLINK_APT_UPDATED=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+# The wasm-bindgen version the project pins (Cargo.lock), which the CLI must match.
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock
+}
+
+setup_build() {
+  command -v cargo >/dev/null || die "cargo is missing: install Rust with rustup (https://rustup.rs)"
+  if command -v rustup >/dev/null; then
+    rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown \
+      || { say "adding the wasm32-unknown-unknown target"; rustup target add wasm32-unknown-unknown; }
+  fi
+  if ! cargo leptos --version 2>/dev/null | grep -q " $CARGO_LEPTOS_VERSION"; then
+    say "installing cargo-leptos $CARGO_LEPTOS_VERSION (once; it compiles from source, allow 15-25 minutes)"
+    cargo install cargo-leptos --locked --version "$CARGO_LEPTOS_VERSION" \
+      || die "could not install cargo-leptos $CARGO_LEPTOS_VERSION"
+  fi
+  local want
+  want=$(wasm_bindgen_version)
+  [ -n "$want" ] || die "no wasm-bindgen in Cargo.lock"
+  if ! wasm-bindgen --version 2>/dev/null | grep -q " $want\$"; then
+    say "installing wasm-bindgen-cli $want (must equal the wasm-bindgen in Cargo.lock)"
+    cargo install wasm-bindgen-cli --version "$want" --locked \
+      || cargo install wasm-bindgen-cli --version "$want" \
+      || die "could not install wasm-bindgen-cli $want"
+  fi
+}
+
+setup_wasm_opt() {
+  command -v wasm-opt >/dev/null && return 0
+  say "installing wasm-opt (Debian package binaryen)"
+  apt_install binaryen || die "wasm-opt is missing: install binaryen (apt-get install binaryen)"
+}
+
+setup_browser() {
+  export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
+  if [ ! -x "$CHROMIUM" ]; then
+    say "installing Debian's Chromium"
+    apt_install chromium || die "Chromium is missing at $CHROMIUM: install it (apt-get install chromium) or set CHROMIUM"
+  fi
+  command -v node >/dev/null && command -v npm >/dev/null \
+    || die "Node.js and npm are missing: install them (apt-get install nodejs npm)"
+  if [ ! -d end2end/node_modules/@playwright/test ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
+    say "installing the end-to-end test packages (npm ci; no browser download)"
+    (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund) \
+      || die "npm ci failed in end2end/"
+  fi
+}
