@@ -3,7 +3,9 @@
 #   1. release wasm size: raw, gzip, brotli;
 #   2. cold start: process spawn to the first 200 from /readyz (median of 5);
 #   3. requests per second for the home page and for /healthz, measured
-#      alternately in one run with wrk on loopback (the ratio is the figure).
+#      alternately in one run with wrk on loopback (the ratio is the figure);
+#      beside them the home page rendered afresh for every request
+#      (`/?fresh=1`: a query string bypasses the anonymous-page micro-cache).
 # Needs a release build: `cargo leptos build --release --precompress` (make run does it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -65,8 +67,9 @@ latency() { wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "http://$F
 rate / >/dev/null  # warm-up
 home_sum=0; health_sum=0
 for r in $(seq 1 "$ROUNDS"); do
-  h=$(rate /healthz); p=$(rate /)
-  printf '  round %d: /healthz %10.0f req/s   home %10.0f req/s   ratio %5.1f%%\n' "$r" "$h" "$p" "$(awk -v p="$p" -v h="$h" 'BEGIN { print 100 * p / h }')"
+  h=$(rate /healthz); p=$(rate /); f=$(rate '/?fresh=1')
+  printf '  round %d: /healthz %10.0f req/s   home %10.0f req/s   ratio %5.1f%%   (home rendered afresh: %.0f req/s)\n' \
+    "$r" "$h" "$p" "$(awk -v p="$p" -v h="$h" 'BEGIN { print 100 * p / h }')" "$f"
   health_sum=$(awk -v a="$health_sum" -v b="$h" 'BEGIN { print a + b }')
   home_sum=$(awk -v a="$home_sum" -v b="$p" 'BEGIN { print a + b }')
 done
@@ -74,4 +77,4 @@ printf '  mean:    /healthz %10.0f req/s   home %10.0f req/s   ratio %5.1f%%   (
   "$(awk -v s="$health_sum" -v n="$ROUNDS" 'BEGIN { print s / n }')" \
   "$(awk -v s="$home_sum" -v n="$ROUNDS" 'BEGIN { print s / n }')" \
   "$(awk -v p="$home_sum" -v h="$health_sum" 'BEGIN { print 100 * p / h }')"
-printf '  p99 latency: home %s, /healthz %s\n' "$(latency /)" "$(latency /healthz)"
+printf '  p99 latency: home %s, /healthz %s, home rendered afresh %s\n' "$(latency /)" "$(latency /healthz)" "$(latency '/?fresh=1')"

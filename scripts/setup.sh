@@ -46,10 +46,17 @@ setup_build() {
   fi
 }
 
+# wasm-opt for release builds, from binaryen on npm (pinned in
+# scripts/package.json): Debian 12's wasm-opt 108 produces wasm whose
+# externref table the browser rejects.
 setup_wasm_opt() {
-  command -v wasm-opt >/dev/null && return 0
-  say "installing wasm-opt (Debian package binaryen)"
-  apt_install binaryen || die "wasm-opt is missing: install binaryen (apt-get install binaryen)"
+  command -v node >/dev/null && command -v npm >/dev/null \
+    || die "Node.js and npm are missing (needed for wasm-opt): install them (apt-get install nodejs npm)"
+  if [ ! -x scripts/node_modules/.bin/wasm-opt ] || [ scripts/package-lock.json -nt scripts/node_modules/.package-lock.json ]; then
+    say "installing wasm-opt (npm package binaryen)"
+    (cd scripts && npm ci --no-audit --no-fund) || die "npm ci failed in scripts/"
+  fi
+  export PATH="$PWD/scripts/node_modules/.bin:$PATH"
 }
 
 setup_browser() {

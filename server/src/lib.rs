@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod middleware;
+pub mod page_cache;
 pub mod telemetry;
 
 use axum::Router;
@@ -32,6 +33,7 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub ctx: AppContext,
     pub config: Arc<Config>,
+    pub page_cache: Arc<page_cache::PageCache>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -104,6 +106,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .layer(axum::middleware::from_fn(middleware::server_fn_status))
         .layer(axum::middleware::from_fn(middleware::form_hygiene))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), page_cache::page_cache))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::request_info))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::origin_check))
         .layer(RequestBodyLimitLayer::new(middleware::MAX_BODY_BYTES))
@@ -150,6 +153,7 @@ pub fn state(config: Config, db: Db) -> AppState {
             public_url: config.public_url.clone(),
         },
         config: Arc::new(config),
+        page_cache: Arc::new(page_cache::PageCache::new(Duration::from_secs(5))),
     }
 }
 
@@ -194,6 +198,11 @@ pub async fn start(config: Config, db: Db) -> anyhow::Result<Running> {
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on FAIRLINK_ADDR={}: {e}", config.addr))?;
     let addr = listener.local_addr()?;
+    // Pages stream in several writes: without TCP_NODELAY, Nagle's algorithm
+    // and delayed ACKs hold each response back by up to 40 ms.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     let mut config = config;
     if config.addr.port() == 0 && config.public_url.ends_with(":0") {
         config.public_url = format!("http://{addr}");

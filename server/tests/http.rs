@@ -457,3 +457,34 @@ db_test! {
         srv.stop().await;
     }
 }
+
+db_test! {
+    async fn the_public_page_cache_never_leaks_a_session(db: Db) {
+        fairlink::seed::run(&db, Utc::now()).await.unwrap();
+        create(&db, "thu@buyer.example", Role::Visitor).await;
+        let srv = serve(&db).await;
+        let base = srv.url();
+        let anon = reqwest::Client::new();
+        let nonce = |csp: &str| csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap().to_string();
+
+        let mut seen = Vec::new();
+        for _ in 0..3 {
+            let res = anon.get(format!("{base}/")).send().await.unwrap();
+            let csp = res.headers()["content-security-policy"].to_str().unwrap().to_string();
+            let html = res.text().await.unwrap();
+            let n = nonce(&csp);
+            assert!(html.contains(&format!("nonce=\"{n}\"")), "the page carries the header's nonce");
+            assert!(!seen.contains(&n), "every response gets a fresh nonce");
+            seen.push(n);
+        }
+
+        let signed_in = client(&base);
+        post(&signed_in, &base, "/api/auth/login", &[("email", "thu@buyer.example"), ("password", PASSWORD)]).await;
+        let html = signed_in.get(format!("{base}/")).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("Xin chào, Phạm Quang Huy"), "signed-in pages are personal");
+        let html = anon.get(format!("{base}/")).send().await.unwrap().text().await.unwrap();
+        assert!(!html.contains("Phạm Quang Huy"), "and never reach anyone else");
+        assert!(html.contains("Đăng nhập"));
+        srv.stop().await;
+    }
+}
