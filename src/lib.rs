@@ -17,6 +17,8 @@ pub mod text;
 #[cfg(feature = "db")]
 pub mod db;
 #[cfg(feature = "db")]
+pub mod mail;
+#[cfg(feature = "db")]
 pub mod seed;
 #[cfg(feature = "db")]
 pub mod testing;

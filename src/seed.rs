@@ -320,6 +320,7 @@ pub async fn run(db: &Db, now: DateTime<Utc>) -> Result<SeedReport> {
             created_at: Set(now),
             updated_at: Set(now),
             disabled_at: Set(None),
+            email_verified_at: Set(Some(now)),
         });
         id
     };

@@ -198,3 +198,119 @@ mod tests {
         assert_eq!(replace_db_name("postgres://h", "t3"), "postgres://h/t3");
     }
 }
+
+/// A real SMTP server for tests: aiosmtpd (Python) on a free loopback port,
+/// keeping every message it accepts in a Maildir. It can be stopped and
+/// started again on the same port, to play an outage.
+pub struct SmtpServer {
+    pub port: u16,
+    dir: PathBuf,
+    child: Option<std::process::Child>,
+}
+
+impl SmtpServer {
+    fn python() -> String {
+        std::env::var("FAIRLINK_TEST_PYTHON").unwrap_or_else(|_| "python3".to_string())
+    }
+
+    /// A free port on loopback (nothing listens there until `start`).
+    pub fn reserve() -> SmtpServer {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        let dir =
+            std::env::temp_dir().join(format!("fairlink-smtp-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).expect("maildir");
+        SmtpServer {
+            port,
+            dir,
+            child: None,
+        }
+    }
+
+    /// Reserves a port and starts the server on it.
+    pub fn start() -> SmtpServer {
+        let mut s = Self::reserve();
+        s.resume();
+        s
+    }
+
+    /// Starts (again) on the reserved port and waits until it answers.
+    pub fn resume(&mut self) {
+        assert!(self.child.is_none(), "already running");
+        let child = std::process::Command::new(Self::python())
+            .args(["-m", "aiosmtpd", "-n", "-l"])
+            .arg(format!("127.0.0.1:{}", self.port))
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(self.dir.join("maildir"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("aiosmtpd (pip install aiosmtpd) is required for mail tests");
+        self.child = Some(child);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "aiosmtpd did not start on port {}",
+                self.port
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
+    /// Stops the server: connections are refused until `resume`.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// Every message received so far, raw, oldest first.
+    pub fn messages(&self) -> Vec<Vec<u8>> {
+        let mut files = Vec::new();
+        for sub in ["new", "cur"] {
+            if let Ok(entries) = std::fs::read_dir(self.dir.join("maildir").join(sub)) {
+                for e in entries.flatten() {
+                    let modified = e.metadata().and_then(|m| m.modified()).ok();
+                    files.push((modified, e.path()));
+                }
+            }
+        }
+        files.sort();
+        files
+            .into_iter()
+            .filter_map(|(_, p)| std::fs::read(p).ok())
+            .collect()
+    }
+
+    /// Waits until at least `n` messages arrived (or panics after 20 s).
+    pub fn wait_for(&self, n: usize) -> Vec<Vec<u8>> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let got = self.messages();
+            if got.len() >= n {
+                return got;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{} of {n} messages arrived",
+                got.len()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(25));
+        }
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        self.stop();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}

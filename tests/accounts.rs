@@ -6,9 +6,32 @@ use fairlink::accounts::{
     require_role,
 };
 use fairlink::db::Db;
+use fairlink::mail::Links;
+use fairlink::mail::entity::outbox;
 use fairlink::{ErrorCode, Locale, db_test};
+use sea_orm::EntityTrait;
 
 const PASSWORD: &str = "correct horse battery";
+
+fn links() -> Links {
+    Links::new("https://fair.example")
+}
+
+/// The mails queued so far, oldest first.
+async fn outbox_rows(db: &Db) -> Vec<outbox::Model> {
+    let mut rows = outbox::Entity::find().all(db.read()).await.unwrap();
+    rows.sort_by_key(|r| r.created_at);
+    rows
+}
+
+/// The token at the end of the first link to `path` in a mail's text.
+fn token_in(text: &str, path: &str) -> String {
+    let start = text.find(&format!("https://fair.example/{path}/")).unwrap()
+        + "https://fair.example/".len()
+        + path.len()
+        + 1;
+    text[start..].split_whitespace().next().unwrap().to_string()
+}
 
 fn account(email: &str, role: Role) -> NewAccount {
     NewAccount {
@@ -42,7 +65,7 @@ db_test! {
 
         // Public sign-up cannot make organisers or staff.
         for role in [Role::Organiser, Role::Staff] {
-            let err = accounts::sign_up(&db, account("c@x.vn", role), now).await.unwrap_err();
+            let err = accounts::sign_up(&db, account("c@x.vn", role), &links(), now).await.unwrap_err();
             assert_eq!(err.code, ErrorCode::InvalidRole);
         }
         assert!(accounts::find_by_email(&db, "c@x.vn").await.unwrap().is_none());
@@ -207,14 +230,14 @@ db_test! {
         let organiser = accounts::create_account(&db, account("boss@x.vn", Role::Organiser), now).await.unwrap();
         let visitor = accounts::create_account(&db, account("v@x.vn", Role::Visitor), now).await.unwrap();
         assert_eq!(
-            accounts::invite_staff(&db, &visitor, "door@x.vn", "Door", now).await.unwrap_err().code,
+            accounts::invite_staff(&db, &visitor, "door@x.vn", "Door", &links(), now).await.unwrap_err().code,
             ErrorCode::Forbidden
         );
         assert_eq!(
-            accounts::invite_staff(&db, &organiser, "v@x.vn", "Taken", now).await.unwrap_err().code,
+            accounts::invite_staff(&db, &organiser, "v@x.vn", "Taken", &links(), now).await.unwrap_err().code,
             ErrorCode::EmailTaken
         );
-        let token = accounts::invite_staff(&db, &organiser, "door@x.vn", "Trần Văn Cửa", now).await.unwrap();
+        let token = accounts::invite_staff(&db, &organiser, "door@x.vn", "Trần Văn Cửa", &links(), now).await.unwrap();
         let invite = accounts::find_invite(&db, &token, now).await.unwrap();
         assert_eq!(invite.email, "door@x.vn");
         assert_eq!(invite.role, Role::Staff);
@@ -229,7 +252,7 @@ db_test! {
         assert_eq!(listed.len(), 1);
         assert!(listed[0].accepted_at.is_some());
 
-        let late = accounts::invite_staff(&db, &organiser, "late@x.vn", "Late", now).await.unwrap();
+        let late = accounts::invite_staff(&db, &organiser, "late@x.vn", "Late", &links(), now).await.unwrap();
         let after = now + Duration::days(8);
         assert_eq!(accounts::find_invite(&db, &late, after).await.unwrap_err().code, ErrorCode::InviteInvalid);
         assert_eq!(
@@ -248,7 +271,7 @@ db_test! {
             let db = db.clone();
             tasks.push(tokio::spawn(async move {
                 let input = NewAccount { name: format!("Racer {i}"), ..account("race@x.vn", Role::Visitor) };
-                accounts::sign_up(&db, input, now).await
+                accounts::sign_up(&db, input, &links(), now).await
             }));
         }
         let mut ok = 0;
@@ -286,5 +309,80 @@ db_test! {
         db.migrate().await.unwrap();
         db.migrate().await.unwrap();
         db.ping().await.unwrap();
+    }
+}
+
+db_test! {
+    async fn sign_up_queues_the_confirmation_mail_with_the_account(db: Db) {
+        let now = Utc::now();
+        let user = accounts::sign_up(&db, account("new@x.vn", Role::Visitor), &links(), now).await.unwrap();
+        assert!(!user.email_verified);
+        let rows = outbox_rows(&db).await;
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].template, "verify_email");
+        assert_eq!(rows[0].to_email, "new@x.vn");
+        assert_eq!(rows[0].locale, "vi");
+        // A refused sign-up queues nothing.
+        assert!(accounts::sign_up(&db, account("new@x.vn", Role::Visitor), &links(), now).await.is_err());
+        assert_eq!(outbox_rows(&db).await.len(), 1);
+
+        let token = token_in(&rows[0].text_body, "verify");
+        accounts::check_link(&db, &token, accounts::VERIFY_EMAIL, now).await.unwrap();
+        let verified = accounts::verify_email(&db, &token, now).await.unwrap();
+        assert!(verified.email_verified);
+        assert_eq!(accounts::verify_email(&db, &token, now).await.unwrap_err().code, ErrorCode::LinkInvalid);
+        // A reset token is no confirmation token, and the other way round.
+        assert_eq!(
+            accounts::check_link(&db, &token, accounts::PASSWORD_RESET, now).await.unwrap_err().code,
+            ErrorCode::LinkInvalid
+        );
+        assert!(!accounts::resend_verification(&db, user.id, &links(), now).await.unwrap());
+    }
+}
+
+db_test! {
+    async fn password_reset_links_work_once_and_expire(db: Db) {
+        let now = Utc::now();
+        let user = accounts::create_account(&db, account("forgot@x.vn", Role::Exhibitor), now).await.unwrap();
+        let other_session = accounts::open_session(&db, user.id, None, None, now).await.unwrap();
+
+        // Unknown addresses get the same answer, and no mail.
+        accounts::request_password_reset(&db, "nobody@x.vn", &links(), now).await.unwrap();
+        assert!(outbox_rows(&db).await.is_empty());
+        assert_eq!(
+            accounts::request_password_reset(&db, "not an address", &links(), now).await.unwrap_err().code,
+            ErrorCode::InvalidEmail
+        );
+
+        accounts::request_password_reset(&db, "FORGOT@x.vn", &links(), now).await.unwrap();
+        let rows = outbox_rows(&db).await;
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].template, "password_reset");
+        assert_eq!(rows[0].subject, "Đặt lại mật khẩu Fairlink");
+        let token = token_in(&rows[0].text_body, "reset");
+
+        let short = accounts::reset_password(&db, &token, "short", now).await.unwrap_err();
+        assert_eq!(short.code, ErrorCode::PasswordTooShort);
+        let u = accounts::reset_password(&db, &token, "a whole new password", now).await.unwrap();
+        assert_eq!(u.id, user.id);
+        assert!(u.email_verified, "the mail reached the address");
+        assert!(accounts::session_user(&db, &other_session.token, now).await.unwrap().is_none());
+        assert!(accounts::sign_in(&db, "forgot@x.vn", "a whole new password", "1.2.3.4", now).await.is_ok());
+        assert_eq!(
+            accounts::reset_password(&db, &token, "yet another password", now).await.unwrap_err().code,
+            ErrorCode::LinkInvalid
+        );
+
+        // Links expire after an hour; at most three mails an hour.
+        accounts::request_password_reset(&db, "forgot@x.vn", &links(), now).await.unwrap();
+        let late_token = token_in(&outbox_rows(&db).await.last().unwrap().text_body, "reset");
+        let later = now + chrono::Duration::minutes(61);
+        assert_eq!(
+            accounts::reset_password(&db, &late_token, "password after expiry", later).await.unwrap_err().code,
+            ErrorCode::LinkInvalid
+        );
+        accounts::request_password_reset(&db, "forgot@x.vn", &links(), now).await.unwrap();
+        accounts::request_password_reset(&db, "forgot@x.vn", &links(), now).await.unwrap();
+        assert_eq!(outbox_rows(&db).await.len(), 3);
     }
 }

@@ -72,10 +72,19 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=routes::home::Home ssr=SsrMode::Async />
                     <Route path=path!("/login") view=routes::auth::Login />
                     <Route path=path!("/signup") view=routes::auth::Signup />
+                    <Route path=path!("/forgot") view=routes::auth::Forgot />
+                    <Route path=path!("/reset/:token") view=routes::auth::Reset ssr=SsrMode::Async />
+                    <Route path=path!("/verify/:token") view=routes::auth::Verify ssr=SsrMode::Async />
                     <Route path=path!("/account") view=routes::account::Account />
                     <Route
                         path=path!("/organiser")
                         view=routes::organiser::Organiser
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("/organiser/mail") view=routes::mail::MailList ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/organiser/mail/:id")
+                        view=routes::mail::MailDetail
                         ssr=SsrMode::Async
                     />
                     <Route

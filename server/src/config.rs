@@ -31,6 +31,13 @@ pub struct Config {
     pub trust_proxy: bool,
     /// `FAIRLINK_LOG_FORMAT`: `json` (default) or `pretty`.
     pub log_format: LogFormat,
+    /// `SMTP_URL`: where mail goes (`smtp://host:25`, `smtp://user:pass@host:587?tls=required`,
+    /// `smtps://host:465`). Unset: mail is written to `mail_dir` as .eml files.
+    pub smtp_url: Option<String>,
+    /// `FAIRLINK_MAIL_DIR`: the folder for mail when no SMTP server is set (default ./data/mail).
+    pub mail_dir: PathBuf,
+    /// `FAIRLINK_MAIL_FROM`: the sender of every mail.
+    pub mail_from: fairlink::mail::Mailbox,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,6 +127,27 @@ impl Config {
                 });
             }
         };
+        let smtp_url = match var("SMTP_URL") {
+            Some(v) => {
+                let v = v.trim().to_string();
+                fairlink::mail::delivery::Transport::smtp(&v).map_err(|e| ConfigError {
+                    variable: "SMTP_URL",
+                    message: format!("{}: {e}", fairlink::db::redact(&v)),
+                })?;
+                Some(v)
+            }
+            None => None,
+        };
+        let mail_dir =
+            PathBuf::from(var("FAIRLINK_MAIL_DIR").unwrap_or_else(|| "./data/mail".into()));
+        let from = var("FAIRLINK_MAIL_FROM")
+            .unwrap_or_else(|| "Fairlink <no-reply@fairlink.example>".into());
+        let mail_from = from.trim().parse().map_err(|_| ConfigError {
+            variable: "FAIRLINK_MAIL_FROM",
+            message: format!(
+                "{from:?} is not an address like \"Fairlink <no-reply@fair.example.vn>\""
+            ),
+        })?;
         Ok(Config {
             addr,
             database_url,
@@ -127,6 +155,9 @@ impl Config {
             site_root,
             trust_proxy,
             log_format,
+            smtp_url,
+            mail_dir,
+            mail_from,
         })
     }
 
@@ -156,6 +187,12 @@ mod tests {
         assert_eq!(c.public_url, "http://127.0.0.1:3000");
         assert!(!c.secure_cookies());
         assert_eq!(c.log_format, LogFormat::Json);
+        assert_eq!(c.smtp_url, None);
+        assert_eq!(c.mail_dir, PathBuf::from("./data/mail"));
+        assert_eq!(
+            c.mail_from.to_string(),
+            "Fairlink <no-reply@fairlink.example>"
+        );
     }
 
     #[test]
@@ -180,6 +217,20 @@ mod tests {
                 .variable,
             "FAIRLINK_TRUST_PROXY"
         );
+        assert_eq!(
+            cfg(&[("SMTP_URL", "ftp://x")]).unwrap_err().variable,
+            "SMTP_URL"
+        );
+        assert_eq!(
+            cfg(&[("FAIRLINK_MAIL_FROM", "nobody")])
+                .unwrap_err()
+                .variable,
+            "FAIRLINK_MAIL_FROM"
+        );
+        let e = cfg(&[("SMTP_URL", "smtp://u:secret@h:25?tls=bogus")]);
+        if let Err(e) = e {
+            assert!(!e.message.contains("secret"), "{e}");
+        }
         let e = cfg(&[("DATABASE_URL", "mysql://u:secret@h/db")]).unwrap_err();
         assert!(!e.message.contains("secret"), "{e}");
     }

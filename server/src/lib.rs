@@ -151,6 +151,8 @@ pub fn state(config: Config, db: Db) -> AppState {
             db,
             secure_cookies: config.secure_cookies(),
             public_url: config.public_url.clone(),
+            links: fairlink::mail::Links::new(&config.public_url),
+            mail_wake: fairlink::mail::Wake::new(),
         },
         config: Arc::new(config),
         page_cache: Arc::new(page_cache::PageCache::new(Duration::from_secs(5))),
@@ -172,11 +174,22 @@ fn spawn_workers(db: Db) {
     });
 }
 
+/// The mail transport the configuration asks for.
+pub fn mail_transport(config: &Config) -> anyhow::Result<fairlink::mail::delivery::Transport> {
+    use fairlink::mail::delivery::Transport;
+    match &config.smtp_url {
+        Some(url) => Transport::smtp(url).map_err(|e| anyhow::anyhow!("SMTP_URL: {e}")),
+        None => Transport::folder(&config.mail_dir)
+            .map_err(|e| anyhow::anyhow!("FAIRLINK_MAIL_DIR={}: {e}", config.mail_dir.display())),
+    }
+}
+
 /// A running server.
 pub struct Running {
     pub addr: SocketAddr,
     pub handle: tokio::task::JoinHandle<std::io::Result<()>>,
     shutdown: tokio::sync::watch::Sender<bool>,
+    mail_worker: tokio::task::JoinHandle<()>,
 }
 
 impl Running {
@@ -184,10 +197,22 @@ impl Running {
         format!("http://{}", self.addr)
     }
 
-    /// Stops accepting, lets requests in flight finish.
+    /// Serves until the process is told to stop (SIGINT, SIGTERM), then lets
+    /// the mail worker finish its batch.
+    pub async fn wait(self) -> anyhow::Result<()> {
+        let served = self.handle.await;
+        let _ = self.shutdown.send(true);
+        let _ = self.mail_worker.await;
+        served??;
+        Ok(())
+    }
+
+    /// Stops accepting, lets requests in flight finish, lets the mail worker
+    /// finish its batch.
     pub async fn stop(self) {
         let _ = self.shutdown.send(true);
         let _ = self.handle.await;
+        let _ = self.mail_worker.await;
     }
 }
 
@@ -208,8 +233,27 @@ pub async fn start(config: Config, db: Db) -> anyhow::Result<Running> {
         config.public_url = format!("http://{addr}");
     }
     spawn_workers(db.clone());
-    let app = router(state(config, db));
+    let transport = mail_transport(&config)?;
+    let mut delivery = fairlink::mail::delivery::DeliveryConfig::new(config.mail_from.clone());
+    delivery.message_id_domain = config
+        .public_url
+        .split("://")
+        .nth(1)
+        .unwrap_or("fairlink.example")
+        .split(':')
+        .next()
+        .unwrap_or("fairlink.example")
+        .to_string();
+    let state = state(config, db.clone());
     let (tx, mut rx) = tokio::sync::watch::channel(false);
+    let mail_worker = tokio::spawn(fairlink::mail::delivery::run(
+        db,
+        transport,
+        delivery,
+        state.ctx.mail_wake.notifier(),
+        tx.subscribe(),
+    ));
+    let app = router(state);
     let handle = tokio::spawn(async move {
         axum::serve(
             listener,
@@ -227,6 +271,7 @@ pub async fn start(config: Config, db: Db) -> anyhow::Result<Running> {
         addr,
         handle,
         shutdown: tx,
+        mail_worker,
     })
 }
 

@@ -74,6 +74,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve => {
             let db = fairlink_server::open_database(&config).await?;
+            match &config.smtp_url {
+                Some(url) => {
+                    tracing::info!(smtp = %fairlink::db::redact(url), "mail goes out over SMTP")
+                }
+                None => {
+                    tracing::info!(folder = %config.mail_dir.display(), "no SMTP_URL: mail is written to a folder")
+                }
+            }
             if !config.site_root.join("pkg").join("fairlink.js").exists() {
                 tracing::warn!(
                     site_root = %config.site_root.display(),
@@ -83,7 +91,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let public_url = config.public_url.clone();
             let running = fairlink_server::start(config, db).await?;
             tracing::info!(addr = %running.addr, public_url = %public_url, "listening");
-            running.handle.await??;
+            running.wait().await?;
         }
         Command::Migrate => {
             fairlink_server::open_database(&config).await?;

@@ -24,6 +24,9 @@ pub struct SessionUser {
     pub name: String,
     pub role: Role,
     pub locale: Locale,
+    /// The address has been confirmed (a link from a mail was followed).
+    #[serde(default)]
+    pub email_verified: bool,
 }
 
 /// The one rule behind every guarded action: a signed-in user whose role is
@@ -46,6 +49,10 @@ pub mod entity;
 mod service;
 #[cfg(feature = "db")]
 pub use service::*;
+#[cfg(feature = "db")]
+mod tokens;
+#[cfg(feature = "db")]
+pub use tokens::*;
 
 #[cfg(test)]
 mod tests {
@@ -59,6 +66,7 @@ mod tests {
             name: "A".into(),
             role,
             locale: Locale::Vi,
+            email_verified: false,
         }
     }
 

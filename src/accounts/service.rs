@@ -3,6 +3,7 @@
 use super::entity::{invite, login_attempt, session, user};
 use super::{DisplayName, Email, Role, SessionUser, check_password_policy};
 use crate::db::Db;
+use crate::mail::{Links, OutboundMail, Template};
 use crate::{Error, ErrorCode, Locale, Result};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
@@ -46,7 +47,7 @@ pub struct OpenedSession {
     pub expires_at: DateTime<Utc>,
 }
 
-fn to_session_user(u: &user::Model) -> Result<SessionUser> {
+pub(super) fn to_session_user(u: &user::Model) -> Result<SessionUser> {
     Ok(SessionUser {
         id: u.id,
         email: u.email.clone(),
@@ -54,6 +55,7 @@ fn to_session_user(u: &user::Model) -> Result<SessionUser> {
         role: Role::parse(&u.role)
             .ok_or_else(|| Error::internal(format!("bad role {}", u.role)))?,
         locale: Locale::parse(&u.locale).unwrap_or_default(),
+        email_verified: u.email_verified_at.is_some(),
     })
 }
 
@@ -93,7 +95,7 @@ pub fn hash_token(token: &str) -> String {
     hex
 }
 
-async fn find_user_by_email<C: ConnectionTrait>(
+pub(super) async fn find_user_by_email<C: ConnectionTrait>(
     conn: &C,
     email: &Email,
 ) -> Result<Option<user::Model>> {
@@ -148,6 +150,7 @@ async fn insert_user<C: ConnectionTrait>(
         created_at: Set(now),
         updated_at: Set(now),
         disabled_at: Set(None),
+        email_verified_at: Set(None),
     };
     match model.insert(conn).await {
         Ok(m) => Ok(m),
@@ -159,12 +162,37 @@ async fn insert_user<C: ConnectionTrait>(
     }
 }
 
-/// Public sign-up: visitors and exhibitors only.
-pub async fn sign_up(db: &Db, input: NewAccount, now: DateTime<Utc>) -> Result<SessionUser> {
+/// Public sign-up: visitors and exhibitors only. The account and the mail
+/// asking to confirm its address are written in one transaction.
+pub async fn sign_up(
+    db: &Db,
+    input: NewAccount,
+    links: &Links,
+    now: DateTime<Utc>,
+) -> Result<SessionUser> {
     if !input.role.is_self_service() {
         return Err(Error::field(ErrorCode::InvalidRole, "role"));
     }
-    create_account(db, input, now).await
+    let email = Email::parse(&input.email)?;
+    let name = DisplayName::parse(&input.name)?;
+    check_password_policy(&input.password, "password")?;
+    let hash = hash_password(&input.password).await?;
+    let txn = db.begin().await?;
+    let created = insert_user(
+        &txn,
+        &email,
+        name.as_str(),
+        &hash,
+        input.role,
+        input.locale,
+        now,
+    )
+    .await?;
+    let user = to_session_user(&created)?;
+    super::tokens::queue_verification(&txn, &user, links, now).await?;
+    txn.commit().await?;
+    tracing::info!(user_id = %user.id, role = %user.role, "account signed up");
+    Ok(user)
 }
 
 /// Checks credentials, rate-limited per account and per client address.
@@ -410,6 +438,7 @@ pub async fn invite_staff(
     by: &SessionUser,
     email: &str,
     name: &str,
+    links: &Links,
     now: DateTime<Utc>,
 ) -> Result<String> {
     super::require_role(Some(by), &[Role::Organiser])?;
@@ -426,8 +455,26 @@ pub async fn invite_staff(
         .filter(invite::Column::AcceptedAt.is_null())
         .exec(&txn)
         .await?;
+    let invite_id = Uuid::now_v7();
+    crate::mail::enqueue(
+        &txn,
+        OutboundMail {
+            to_email: email.as_str().to_string(),
+            to_name: name.as_str().to_string(),
+            locale: by.locale,
+            template: Template::StaffInvite {
+                name: name.as_str().to_string(),
+                inviter: by.name.clone(),
+                link: links.staff_invite(&token),
+            },
+            idempotency_key: format!("staff_invite:{invite_id}"),
+            attachments: Vec::new(),
+        },
+        now,
+    )
+    .await?;
     invite::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(invite_id),
         token_hash: Set(hash_token(&token)),
         email: Set(email.into_string()),
         name: Set(name.into_string()),

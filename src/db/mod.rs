@@ -28,6 +28,7 @@ pub fn default_url() -> String {
 pub struct Db {
     read: DatabaseConnection,
     write: DatabaseConnection,
+    url: String,
 }
 
 impl Db {
@@ -73,7 +74,11 @@ impl Db {
         // The writer first: it switches the file to WAL before readers open it.
         let write = Database::connect(open(1)).await?;
         let read = Database::connect(open(8)).await?;
-        Ok(Db { read, write })
+        Ok(Db {
+            read,
+            write,
+            url: url.to_string(),
+        })
     }
 
     async fn connect_postgres(url: &str) -> Result<Db, DbErr> {
@@ -86,6 +91,7 @@ impl Db {
         Ok(Db {
             read: conn.clone(),
             write: conn,
+            url: url.to_string(),
         })
     }
 
@@ -103,6 +109,12 @@ impl Db {
     /// Starts a write transaction. On SQLite this waits for the single writer.
     pub async fn begin(&self) -> Result<DatabaseTransaction, DbErr> {
         self.write.begin().await
+    }
+
+    /// The URL this handle was opened with (it may hold a password: see
+    /// [`redact`] before showing it).
+    pub fn url(&self) -> &str {
+        &self.url
     }
 
     pub fn backend(&self) -> DbBackend {

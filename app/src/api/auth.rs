@@ -62,9 +62,11 @@ pub async fn sign_up(
             role,
             locale: req.locale,
         },
+        &app.links,
         chrono::Utc::now(),
     )
     .await?;
+    app.mail_wake.notify();
     start_session(user, None).await
 }
 
@@ -166,4 +168,57 @@ pub async fn accept_invite(token: String, password: String) -> Result<SignedIn, 
     )
     .await?;
     start_session(user, None).await
+}
+
+/// "I forgot my password": mails a reset link if the address has an account.
+/// The answer is the same either way.
+#[server(endpoint = "auth/forgot")]
+pub async fn forgot_password(email: String) -> Result<(), AppError> {
+    let app = super::ctx::app()?;
+    fairlink::accounts::request_password_reset(&app.db, &email, &app.links, chrono::Utc::now())
+        .await?;
+    app.mail_wake.notify();
+    super::ctx::redirect_form_post("/forgot?sent=1");
+    Ok(())
+}
+
+/// Whether a reset or confirmation link is still good.
+#[server(endpoint = "auth/check_link")]
+pub async fn check_link(token: String, purpose: String) -> Result<(), AppError> {
+    use fairlink::accounts::{PASSWORD_RESET, VERIFY_EMAIL};
+    let purpose = match purpose.as_str() {
+        "reset" => PASSWORD_RESET,
+        "verify" => VERIFY_EMAIL,
+        _ => return Err(fairlink::ErrorCode::BadRequest.into()),
+    };
+    let app = super::ctx::app()?;
+    fairlink::accounts::check_link(&app.db, &token, purpose, chrono::Utc::now()).await?;
+    Ok(())
+}
+
+#[server(endpoint = "auth/reset")]
+pub async fn reset_password(token: String, password: String) -> Result<SignedIn, AppError> {
+    let app = super::ctx::app()?;
+    let user =
+        fairlink::accounts::reset_password(&app.db, &token, &password, chrono::Utc::now()).await?;
+    start_session(user, Some("/account?reset=1")).await
+}
+
+#[server(endpoint = "auth/verify")]
+pub async fn verify_email(token: String) -> Result<(), AppError> {
+    let app = super::ctx::app()?;
+    fairlink::accounts::verify_email(&app.db, &token, chrono::Utc::now()).await?;
+    super::ctx::redirect_form_post(&format!("/verify/{token}?done=1"));
+    Ok(())
+}
+
+#[server(endpoint = "auth/resend_verification")]
+pub async fn resend_verification() -> Result<(), AppError> {
+    let user = super::ctx::require_user()?;
+    let app = super::ctx::app()?;
+    fairlink::accounts::resend_verification(&app.db, user.id, &app.links, chrono::Utc::now())
+        .await?;
+    app.mail_wake.notify();
+    super::ctx::redirect_form_post("/account?resent=1");
+    Ok(())
 }

@@ -22,6 +22,10 @@ pub struct AppContext {
     pub secure_cookies: bool,
     /// The site's public address, for links ("https://fair.example").
     pub public_url: String,
+    /// Where mails link to.
+    pub links: fairlink::mail::Links,
+    /// Wakes the mail worker after mail was queued.
+    pub mail_wake: fairlink::mail::Wake,
 }
 
 /// What the server's middleware learned about a request before the app saw

@@ -36,7 +36,8 @@ fn AccountContent() -> impl IntoView {
     let action = ServerAction::<ChangePassword>::new();
     let error = action_error(action);
     let query = use_query_map();
-    let changed = move || query.with(|q| q.get("changed").is_some());
+    let changed = move || query.with(|q| q.get("changed").is_some() || q.get("reset").is_some());
+    let verified = move || query.with(|q| q.get("verified").is_some());
     let user = move || session.0.get();
     view! {
         <section class="panel panel--narrow">
@@ -46,7 +47,12 @@ fn AccountContent() -> impl IntoView {
                     <div><dt>{t(Key::FieldName)}</dt><dd>{u.name.clone()}</dd></div>
                     <div><dt>{t(Key::FieldEmail)}</dt><dd>{u.email.clone()}</dd></div>
                     <div><dt>{t(Key::AccountRole)}</dt><dd>{move || tr(locale.get(), role_key(u.role))}</dd></div>
+                    <div>
+                        <dt>{t(Key::AccountEmailStatus)}</dt>
+                        <dd>{t(if u.email_verified { Key::AccountEmailVerified } else { Key::AccountEmailUnverified })}</dd>
+                    </div>
                 </dl>
+                {(!u.email_verified).then(|| view! { <ResendVerification /> })}
                 {(u.role == Role::Staff).then(|| view! { <p class="note">{t(Key::AccountStaffNote)}</p> })}
             })}
         </section>
@@ -54,6 +60,9 @@ fn AccountContent() -> impl IntoView {
             <h2>{t(Key::AccountChangePassword)}</h2>
             <Show when=changed>
                 <p class="alert alert--success" role="status">{t(Key::AccountPasswordChanged)}</p>
+            </Show>
+            <Show when=verified>
+                <p class="alert alert--success" role="status">{t(Key::VerifyDone)}</p>
             </Show>
             <ActionForm action=action attr:class="form" attr:novalidate=true>
                 <FormAlert error=error />
@@ -75,5 +84,26 @@ fn AccountContent() -> impl IntoView {
                 <Submit label=Key::AccountChangePassword />
             </ActionForm>
         </section>
+    }
+}
+
+#[component]
+fn ResendVerification() -> impl IntoView {
+    let action = ServerAction::<crate::api::auth::ResendVerification>::new();
+    let error = action_error(action);
+    let query = use_query_map();
+    let resent = move || query.with(|q| q.get("resent").is_some());
+    view! {
+        <Show
+            when=resent
+            fallback=move || view! {
+                <ActionForm action=action attr:class="form">
+                    <FormAlert error=error />
+                    <button type="submit" class="button">{t(Key::AccountResend)}</button>
+                </ActionForm>
+            }
+        >
+            <p class="alert alert--success" role="status">{t(Key::AccountResent)}</p>
+        </Show>
     }
 }

@@ -46,6 +46,7 @@ fn Dashboard() -> impl IntoView {
     view! {
         <section class="panel">
             <h1>{t(Key::OrganiserTitle)}</h1>
+            <p><a href="/organiser/mail">{t(Key::NavMail)}</a></p>
             <Suspense fallback=|| view! { <p class="loading">{t(Key::CommonLoading)}</p> }>
                 {move || Suspend::new(async move {
                     match figures.await {

@@ -6,6 +6,8 @@ use sea_orm_migration::prelude::*;
 mod m20261128_000001_create_accounts;
 mod m20261128_000002_create_firms;
 mod m20261128_000003_create_fairs;
+mod m20261128_000004_create_outbox;
+mod m20261128_000005_create_account_tokens;
 
 pub struct Migrator;
 
@@ -16,6 +18,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000001_create_accounts::Migration),
             Box::new(m20261128_000002_create_firms::Migration),
             Box::new(m20261128_000003_create_fairs::Migration),
+            Box::new(m20261128_000004_create_outbox::Migration),
+            Box::new(m20261128_000005_create_account_tokens::Migration),
         ]
     }
 }

@@ -1,0 +1,284 @@
+//! Mail templates: a subject, a plain-text part and an HTML part, in
+//! Vietnamese and English, inside one layout. Every value from outside is
+//! escaped in HTML (a firm called `<script>` stays text) and stripped of line
+//! breaks where it lands in a header.
+
+use crate::Locale;
+use serde::{Deserialize, Serialize};
+
+/// What a mail says, with the data it needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "template", rename_all = "snake_case")]
+pub enum Template {
+    /// A link to choose a new password.
+    PasswordReset { name: String, link: String },
+    /// A link to confirm the address of a new account.
+    VerifyEmail { name: String, link: String },
+    /// An organiser invites a member of the door staff.
+    StaffInvite {
+        name: String,
+        inviter: String,
+        link: String,
+    },
+}
+
+impl Template {
+    /// The template's stable name (stored with each queued mail).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Template::PasswordReset { .. } => "password_reset",
+            Template::VerifyEmail { .. } => "verify_email",
+            Template::StaffInvite { .. } => "staff_invite",
+        }
+    }
+}
+
+/// A mail ready to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// One line, fit for a header: control characters (CR, LF, ...) become spaces.
+pub fn header_safe(s: &str) -> String {
+    let cleaned: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    cleaned.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+struct Parts<'a> {
+    subject: String,
+    greeting: String,
+    paragraphs: Vec<String>,
+    button: Option<(&'a str, &'a str)>,
+    after: Vec<String>,
+}
+
+fn layout(locale: Locale, p: Parts<'_>) -> Rendered {
+    let footer = match locale {
+        Locale::Vi => {
+            "Thư này được gửi tự động từ Fairlink, nền tảng hội chợ công nghiệp hỗ trợ. Vui lòng không trả lời thư này."
+        }
+        Locale::En => {
+            "This message was sent automatically by Fairlink, the supporting-industry fair platform. Please do not reply."
+        }
+    };
+    let mut text = format!("{}\n\n", p.greeting);
+    for para in &p.paragraphs {
+        text.push_str(para);
+        text.push_str("\n\n");
+    }
+    if let Some((label, link)) = p.button {
+        text.push_str(&format!("{label}: {link}\n\n"));
+    }
+    for para in &p.after {
+        text.push_str(para);
+        text.push_str("\n\n");
+    }
+    text.push_str("-- \n");
+    text.push_str(footer);
+    text.push('\n');
+
+    let mut body = format!("<p style=\"margin:0 0 16px\">{}</p>", escape(&p.greeting));
+    for para in &p.paragraphs {
+        body.push_str(&format!(
+            "<p style=\"margin:0 0 16px\">{}</p>",
+            escape(para)
+        ));
+    }
+    if let Some((label, link)) = p.button {
+        body.push_str(&format!(
+            "<p style=\"margin:24px 0\"><a href=\"{href}\" style=\"background:#0b5d5b;color:#ffffff;\
+             padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:600;display:inline-block\">{label}</a></p>\
+             <p style=\"margin:0 0 16px;font-size:13px;color:#4b585c\">{href}</p>",
+            href = escape(link),
+            label = escape(label)
+        ));
+    }
+    for para in &p.after {
+        body.push_str(&format!(
+            "<p style=\"margin:0 0 16px\">{}</p>",
+            escape(para)
+        ));
+    }
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title}</title></head>\
+         <body style=\"margin:0;padding:0;background:#f6f7f5;font-family:Arial,Helvetica,sans-serif;color:#1c2426\">\
+         <table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\"><tr><td align=\"center\" style=\"padding:24px 12px\">\
+         <table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"max-width:560px;background:#ffffff;border:1px solid #d5dcdb;border-radius:8px\">\
+         <tr><td style=\"padding:20px 24px;border-bottom:1px solid #d5dcdb;font-weight:700;font-size:18px;color:#0b5d5b\">Fairlink</td></tr>\
+         <tr><td style=\"padding:24px;font-size:15px;line-height:1.55\">{body}</td></tr>\
+         <tr><td style=\"padding:16px 24px;border-top:1px solid #d5dcdb;font-size:12px;color:#4b585c\">{footer}</td></tr>\
+         </table></td></tr></table></body></html>",
+        lang = locale.as_str(),
+        title = escape(&p.subject),
+    );
+    Rendered {
+        subject: header_safe(&p.subject),
+        text,
+        html,
+    }
+}
+
+pub fn render(template: &Template, locale: Locale) -> Rendered {
+    match (template, locale) {
+        (Template::PasswordReset { name, link }, Locale::Vi) => layout(
+            locale,
+            Parts {
+                subject: "Đặt lại mật khẩu Fairlink".into(),
+                greeting: format!("Xin chào {},", header_safe(name)),
+                paragraphs: vec!["Chúng tôi nhận được yêu cầu đặt lại mật khẩu cho tài khoản Fairlink của bạn. Đường dẫn dưới đây chỉ dùng được một lần và hết hạn sau 1 giờ.".into()],
+                button: Some(("Đặt mật khẩu mới", link)),
+                after: vec!["Nếu bạn không yêu cầu, hãy bỏ qua thư này: mật khẩu của bạn không thay đổi.".into()],
+            },
+        ),
+        (Template::PasswordReset { name, link }, Locale::En) => layout(
+            locale,
+            Parts {
+                subject: "Reset your Fairlink password".into(),
+                greeting: format!("Hello {},", header_safe(name)),
+                paragraphs: vec!["We received a request to reset the password of your Fairlink account. The link below works once and expires in 1 hour.".into()],
+                button: Some(("Choose a new password", link)),
+                after: vec!["If you did not ask for this, ignore this message: your password stays as it is.".into()],
+            },
+        ),
+        (Template::VerifyEmail { name, link }, Locale::Vi) => layout(
+            locale,
+            Parts {
+                subject: "Xác nhận địa chỉ email của bạn".into(),
+                greeting: format!("Xin chào {},", header_safe(name)),
+                paragraphs: vec!["Cảm ơn bạn đã đăng ký Fairlink. Hãy xác nhận địa chỉ email này để nhận thông báo về hội chợ, lịch gặp gỡ và thẻ ra vào.".into()],
+                button: Some(("Xác nhận email", link)),
+                after: vec!["Đường dẫn có hiệu lực trong 7 ngày.".into()],
+            },
+        ),
+        (Template::VerifyEmail { name, link }, Locale::En) => layout(
+            locale,
+            Parts {
+                subject: "Confirm your email address".into(),
+                greeting: format!("Hello {},", header_safe(name)),
+                paragraphs: vec!["Thank you for joining Fairlink. Please confirm this address to receive news of the fair, your meeting schedule and your badge.".into()],
+                button: Some(("Confirm email", link)),
+                after: vec!["The link is valid for 7 days.".into()],
+            },
+        ),
+        (Template::StaffInvite { name, inviter, link }, Locale::Vi) => layout(
+            locale,
+            Parts {
+                subject: "Lời mời tham gia đội soát vé hội chợ".into(),
+                greeting: format!("Xin chào {},", header_safe(name)),
+                paragraphs: vec![format!(
+                    "{} mời bạn tham gia đội soát vé của hội chợ trên Fairlink. Hãy đặt mật khẩu để kích hoạt tài khoản.",
+                    header_safe(inviter)
+                )],
+                button: Some(("Kích hoạt tài khoản", link)),
+                after: vec!["Lời mời có hiệu lực trong 7 ngày.".into()],
+            },
+        ),
+        (Template::StaffInvite { name, inviter, link }, Locale::En) => layout(
+            locale,
+            Parts {
+                subject: "Join the door staff of the fair".into(),
+                greeting: format!("Hello {},", header_safe(name)),
+                paragraphs: vec![format!(
+                    "{} invites you to join the door staff of the fair on Fairlink. Set a password to activate your account.",
+                    header_safe(inviter)
+                )],
+                button: Some(("Activate account", link)),
+                after: vec!["The invitation is valid for 7 days.".into()],
+            },
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_is_escaped_in_html_and_kept_in_text() {
+        let t = Template::StaffInvite {
+            name: "<script>alert(1)</script>".into(),
+            inviter: "Công ty \"A&B\"".into(),
+            link: "https://fair.example/invite/abc?x=1&y=2".into(),
+        };
+        let r = render(&t, Locale::En);
+        assert!(!r.html.contains("<script>"));
+        assert!(r.html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(r.html.contains("Công ty &quot;A&amp;B&quot;"));
+        assert!(
+            r.html
+                .contains("href=\"https://fair.example/invite/abc?x=1&amp;y=2\"")
+        );
+        assert!(r.text.contains("Hello <script>alert(1)</script>,"));
+        assert!(r.text.contains("https://fair.example/invite/abc?x=1&y=2"));
+    }
+
+    #[test]
+    fn both_languages_for_every_template() {
+        let templates = [
+            Template::PasswordReset {
+                name: "Lan".into(),
+                link: "https://f/r/1".into(),
+            },
+            Template::VerifyEmail {
+                name: "Lan".into(),
+                link: "https://f/v/1".into(),
+            },
+            Template::StaffInvite {
+                name: "Lan".into(),
+                inviter: "Ban tổ chức".into(),
+                link: "https://f/i/1".into(),
+            },
+        ];
+        for t in &templates {
+            let vi = render(t, Locale::Vi);
+            let en = render(t, Locale::En);
+            assert_ne!(vi.subject, en.subject);
+            assert!(vi.html.starts_with("<!DOCTYPE html><html lang=\"vi\""));
+            assert!(en.html.starts_with("<!DOCTYPE html><html lang=\"en\""));
+            assert!(vi.text.contains("https://f/"));
+            assert!(en.text.contains("https://f/"));
+        }
+        assert_eq!(
+            render(&templates[0], Locale::Vi).subject,
+            "Đặt lại mật khẩu Fairlink"
+        );
+    }
+
+    #[test]
+    fn headers_never_carry_line_breaks() {
+        assert_eq!(
+            header_safe("Lan\r\nBcc: evil@x.example"),
+            "Lan Bcc: evil@x.example"
+        );
+        let t = Template::PasswordReset {
+            name: "Lan\r\nBcc: evil@x.example".into(),
+            link: "l".into(),
+        };
+        let r = render(&t, Locale::Vi);
+        assert!(!r.subject.contains('\n'));
+        assert!(r.text.starts_with("Xin chào Lan Bcc: evil@x.example,"));
+    }
+}
