@@ -9,3 +9,4 @@ test:
 
 bench:
 	./bench/foundation.sh
+	./bench/mail.sh

@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { maildir, smtpPort } from './tests/mailbox';
 
 // Debian's Chromium; never a downloaded browser.
 const chromium = process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -42,6 +43,6 @@ export default defineConfig({
     timeout: 120_000,
     stdout: 'ignore',
     stderr: 'pipe',
-    env: { FAIRLINK_E2E_PORT: port },
+    env: { FAIRLINK_E2E_PORT: port, FAIRLINK_E2E_MAILDIR: maildir(), FAIRLINK_E2E_SMTP_PORT: smtpPort() },
   },
 });

@@ -11,5 +11,14 @@ export FAIRLINK_ADDR="127.0.0.1:${FAIRLINK_E2E_PORT:-3100}"
 export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-$root/target/site}"
 export FAIRLINK_LOG_FORMAT=pretty
 export RUST_LOG="${RUST_LOG:-warn}"
+# A real SMTP server for the mail the app sends; tests read its Maildir.
+if [ -n "${FAIRLINK_E2E_MAILDIR:-}" ]; then
+  rm -rf "$FAIRLINK_E2E_MAILDIR"
+  smtp_port=${FAIRLINK_E2E_SMTP_PORT:-4100}
+  "${FAIRLINK_TEST_PYTHON:-python3}" -m aiosmtpd -n -l "127.0.0.1:$smtp_port" -c aiosmtpd.handlers.Mailbox "$FAIRLINK_E2E_MAILDIR" &
+  smtp_pid=$!
+  trap 'kill $smtp_pid 2>/dev/null' EXIT INT TERM
+  export SMTP_URL="smtp://127.0.0.1:$smtp_port"
+fi
 "$bin" seed-demo >/dev/null
-exec "$bin" serve
+"$bin" serve

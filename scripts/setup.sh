@@ -59,6 +59,18 @@ setup_wasm_opt() {
   export PATH="$PWD/scripts/node_modules/.bin:$PATH"
 }
 
+# The mail tests talk to a real SMTP server: aiosmtpd, from PyPI.
+setup_smtp() {
+  local python=${FAIRLINK_TEST_PYTHON:-python3}
+  command -v "$python" >/dev/null || die "Python 3 is missing (the mail tests run aiosmtpd): install python3"
+  if ! "$python" -c 'import aiosmtpd' 2>/dev/null; then
+    say "installing aiosmtpd (PyPI) for the mail tests"
+    "$python" -m pip install --quiet aiosmtpd==1.4.6 2>/dev/null \
+      || "$python" -m pip install --quiet --user aiosmtpd==1.4.6 \
+      || die "could not install aiosmtpd: run $python -m pip install aiosmtpd==1.4.6"
+  fi
+}
+
 setup_browser() {
   export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
   if [ ! -x "$CHROMIUM" ]; then

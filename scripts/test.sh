@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test: formatting, clippy (warnings are errors), unit and integration
-# tests on SQLite and PostgreSQL, and the end-to-end tests in Debian's
-# Chromium, with and without JavaScript.
+# tests on SQLite and PostgreSQL (mail tests against a real SMTP server,
+# aiosmtpd), and the end-to-end tests in Debian's Chromium, with and without
+# JavaScript.
 #
 # PostgreSQL is found at FAIRLINK_TEST_PG_URL (default
 # postgres://postgres@127.0.0.1:5432/postgres). Without one, outside CI, its
@@ -14,6 +15,7 @@ started=$(date +%s)
 logs=$(mktemp -d "${TMPDIR:-/tmp}/fairlink-test.XXXXXX")
 
 setup_build
+setup_smtp
 setup_browser
 
 say "formatting (cargo fmt --check)"

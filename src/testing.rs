@@ -181,24 +181,6 @@ macro_rules! db_test {
     };
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn swaps_database_names() {
-        assert_eq!(
-            replace_db_name("postgres://postgres@127.0.0.1:5432/postgres", "t1"),
-            "postgres://postgres@127.0.0.1:5432/t1"
-        );
-        assert_eq!(
-            replace_db_name("postgres://u:p@h/db?sslmode=disable", "t2"),
-            "postgres://u:p@h/t2?sslmode=disable"
-        );
-        assert_eq!(replace_db_name("postgres://h", "t3"), "postgres://h/t3");
-    }
-}
-
 /// A real SMTP server for tests: aiosmtpd (Python) on a free loopback port,
 /// keeping every message it accepts in a Maildir. It can be stopped and
 /// started again on the same port, to play an outage.
@@ -312,5 +294,23 @@ impl Drop for SmtpServer {
     fn drop(&mut self) {
         self.stop();
         let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn swaps_database_names() {
+        assert_eq!(
+            replace_db_name("postgres://postgres@127.0.0.1:5432/postgres", "t1"),
+            "postgres://postgres@127.0.0.1:5432/t1"
+        );
+        assert_eq!(
+            replace_db_name("postgres://u:p@h/db?sslmode=disable", "t2"),
+            "postgres://u:p@h/t2?sslmode=disable"
+        );
+        assert_eq!(replace_db_name("postgres://h", "t3"), "postgres://h/t3");
     }
 }

@@ -302,7 +302,7 @@ db_test! {
         assert_eq!(lines(cal.contents()), lines(ics.as_bytes()));
         let image = msg.attachments().find(|a| a.content_id() == Some("badge-qr")).unwrap();
         assert_eq!(image.contents(), png.as_slice());
-        assert_eq!(msg.body_text(0).unwrap().contains("Xin chào Att"), true);
+        assert!(msg.body_text(0).unwrap().contains("Xin chào Att"));
     }
 }
 

@@ -4,6 +4,7 @@
 use chrono::Utc;
 use fairlink::accounts::{self, NewAccount, Role};
 use fairlink::db::Db;
+use fairlink::testing::SmtpServer;
 use fairlink::{Locale, db_test};
 use fairlink_server::Running;
 use fairlink_server::config::Config;
@@ -14,9 +15,32 @@ use serde_json::Value;
 const PASSWORD: &str = "correct horse battery";
 
 async fn serve(db: &Db) -> Running {
-    let config =
-        Config::from_lookup(|k| (k == "FAIRLINK_ADDR").then(|| "127.0.0.1:0".to_string())).unwrap();
+    serve_with(db, None).await
+}
+
+/// The server, sending mail to `smtp` (or into a temporary folder).
+async fn serve_with(db: &Db, smtp: Option<&SmtpServer>) -> Running {
+    let mail_dir = std::env::temp_dir().join(format!(
+        "fairlink-http-mail-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
+    let config = Config::from_lookup(|k| match k {
+        "FAIRLINK_ADDR" => Some("127.0.0.1:0".to_string()),
+        "FAIRLINK_MAIL_DIR" => Some(mail_dir.display().to_string()),
+        "SMTP_URL" => smtp.map(|s| s.url()),
+        _ => None,
+    })
+    .unwrap();
     fairlink_server::start(config, db.clone()).await.unwrap()
+}
+
+/// The first link to `path` in the text part of a raw mail.
+fn link_in(raw: &[u8], path: &str) -> String {
+    let msg = mail_parser::MessageParser::default().parse(raw).unwrap();
+    let text = msg.body_text(0).unwrap().to_string();
+    let start = text.find(&format!("/{path}/")).unwrap();
+    let begin = text[..start].rfind("http").unwrap();
+    text[begin..].split_whitespace().next().unwrap().to_string()
 }
 
 /// A browser-like client: keeps cookies, sends our Origin, does not follow
@@ -485,6 +509,138 @@ db_test! {
         let html = anon.get(format!("{base}/")).send().await.unwrap().text().await.unwrap();
         assert!(!html.contains("Phạm Quang Huy"), "and never reach anyone else");
         assert!(html.contains("Đăng nhập"));
+        srv.stop().await;
+    }
+}
+
+db_test! {
+    async fn a_forgotten_password_is_reset_through_the_mailed_link(db: Db) {
+        let smtp = SmtpServer::start();
+        let srv = serve_with(&db, Some(&smtp)).await;
+        let base = srv.url();
+        create(&db, "quen@firm.example", Role::Exhibitor).await;
+        let c = client(&base);
+        let (status, _) = post(&c, &base, "/api/auth/forgot", &[("email", "quen@firm.example")]).await;
+        assert_eq!(status, StatusCode::OK);
+        // Unknown addresses get the same answer.
+        let (status, _) = post(&c, &base, "/api/auth/forgot", &[("email", "nobody@firm.example")]).await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, body) = post(&c, &base, "/api/auth/forgot", &[("email", "not-an-address")]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+
+        let raw = smtp.wait_for(1).remove(0);
+        let msg = mail_parser::MessageParser::default().parse(&raw).unwrap();
+        assert_eq!(msg.to().unwrap().first().unwrap().address(), Some("quen@firm.example"));
+        let link = link_in(&raw, "reset");
+        assert!(link.starts_with(&format!("{base}/reset/")), "{link}");
+        let token = link.rsplit('/').next().unwrap().to_string();
+
+        let page = c.get(&link).send().await.unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        let (status, body) = post(&c, &base, "/api/auth/reset", &[("token", &token), ("password", "my brand new password")]).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["next"], "/account?reset=1");
+        let (status, _) = post(&client(&base), &base, "/api/auth/login", &[("email", "quen@firm.example"), ("password", PASSWORD)]).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let (status, _) = post(&client(&base), &base, "/api/auth/login", &[("email", "quen@firm.example"), ("password", "my brand new password")]).await;
+        assert_eq!(status, StatusCode::OK);
+        // Spent.
+        assert_eq!(c.get(&link).send().await.unwrap().status(), StatusCode::GONE);
+        let (status, body) = post(&c, &base, "/api/auth/reset", &[("token", &token), ("password", "another new password")]).await;
+        assert_eq!(status, StatusCode::GONE);
+        assert_eq!(body["code"], "link_invalid");
+        assert_eq!(smtp.messages().len(), 1, "one mail for one known address");
+        srv.stop().await;
+    }
+}
+
+db_test! {
+    async fn new_accounts_confirm_their_address(db: Db) {
+        let smtp = SmtpServer::start();
+        let srv = serve_with(&db, Some(&smtp)).await;
+        let base = srv.url();
+        let c = client(&base);
+        let (status, _) = post(&c, &base, "/api/auth/signup", &[
+            ("name", "Hoàng Minh Châu"), ("email", "chau@buyer.example"), ("password", PASSWORD), ("role", "visitor"),
+        ]).await;
+        assert_eq!(status, StatusCode::OK);
+        let account = c.get(format!("{base}/account")).send().await.unwrap().text().await.unwrap();
+        assert!(account.contains("Chưa xác nhận"));
+        let raw = smtp.wait_for(1).remove(0);
+        let msg = mail_parser::MessageParser::default().parse(&raw).unwrap();
+        assert_eq!(msg.subject(), Some("Xác nhận địa chỉ email của bạn"));
+        assert_eq!(msg.to().unwrap().first().unwrap().name(), Some("Hoàng Minh Châu"));
+        let link = link_in(&raw, "verify");
+        let token = link.rsplit('/').next().unwrap().to_string();
+        // Following the link only shows a button: mail scanners that fetch
+        // links confirm nothing.
+        assert_eq!(c.get(&link).send().await.unwrap().status(), StatusCode::OK);
+        let account = c.get(format!("{base}/account")).send().await.unwrap().text().await.unwrap();
+        assert!(account.contains("Chưa xác nhận"));
+        let (status, _) = post(&c, &base, "/api/auth/verify", &[("token", &token)]).await;
+        assert_eq!(status, StatusCode::OK);
+        let account = c.get(format!("{base}/account")).send().await.unwrap().text().await.unwrap();
+        assert!(account.contains("Đã xác nhận"), "the account now shows the address confirmed");
+        srv.stop().await;
+    }
+}
+
+db_test! {
+    async fn organisers_see_outgoing_mail_and_send_dead_mail_again(db: Db) {
+        let mut smtp = SmtpServer::reserve();
+        let srv = serve_with(&db, Some(&smtp)).await;
+        let base = srv.url();
+        create(&db, "boss@fairlink.example", Role::Organiser).await;
+        let organiser = client(&base);
+        post(&organiser, &base, "/api/auth/login", &[("email", "boss@fairlink.example"), ("password", PASSWORD)]).await;
+        let (status, _) = post(&organiser, &base, "/api/admin/invite_staff", &[("name", "Lý Văn Gác"), ("email", "gac@fairlink.example")]).await;
+        assert_eq!(status, StatusCode::OK);
+        let id = {
+            use fairlink::mail::entity::outbox;
+            use sea_orm::EntityTrait;
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            loop {
+                let rows = outbox::Entity::find().all(db.read()).await.unwrap();
+                if rows.iter().any(|r| r.attempts >= 1) {
+                    break rows[0].id;
+                }
+                assert!(std::time::Instant::now() < deadline, "the worker never tried");
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+        };
+        // Make the failed mail dead, as after its last attempt.
+        {
+            use fairlink::mail::entity::outbox;
+            use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+            outbox::Entity::update_many()
+                .col_expr(outbox::Column::Status, Expr::value("dead"))
+                .filter(outbox::Column::Id.eq(id))
+                .exec(db.write())
+                .await
+                .unwrap();
+        }
+        let list = organiser.get(format!("{base}/organiser/mail?status=dead")).send().await.unwrap();
+        assert_eq!(list.status(), StatusCode::OK);
+        let html = list.text().await.unwrap();
+        assert!(html.contains("Lời mời tham gia đội soát vé hội chợ"), "the dead mail is listed");
+        let detail = organiser.get(format!("{base}/organiser/mail/{id}")).send().await.unwrap().text().await.unwrap();
+        assert!(detail.contains("gac@fairlink.example") && detail.contains("Gửi lại"));
+
+        let visitor = client(&base);
+        create(&db, "v@buyer.example", Role::Visitor).await;
+        post(&visitor, &base, "/api/auth/login", &[("email", "v@buyer.example"), ("password", PASSWORD)]).await;
+        let id_text = id.to_string();
+        let (status, _) = post(&visitor, &base, "/api/admin/mail_retry", &[("id", id_text.as_str())]).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert_eq!(visitor.get(format!("{base}/organiser/mail")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+        let (status, _) = post(&visitor, &base, "/api/admin/mail", &[]).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+
+        smtp.resume();
+        let (status, body) = post(&organiser, &base, "/api/admin/mail_retry", &[("id", id_text.as_str())]).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let raw = smtp.wait_for(1).remove(0);
+        assert!(link_in(&raw, "invite").starts_with(&format!("{base}/invite/")));
         srv.stop().await;
     }
 }
