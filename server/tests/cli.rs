@@ -1,5 +1,7 @@
 //! The `fairlink` binary as an operator uses it.
 
+use fairlink::db::Db;
+use fairlink::db_test;
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
@@ -64,77 +66,50 @@ fn bad_configuration_names_the_variable() {
 }
 
 #[test]
-fn operator_commands_on_a_sqlite_file() {
+fn migrate_creates_the_sqlite_file_and_its_folder() {
     let dir = std::env::temp_dir().join(format!("fairlink-cli-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let url = format!("sqlite://{}/nested/fairlink.db?mode=rwc", dir.display());
-    let env = [("DATABASE_URL", url.as_str())];
-
-    let out = fairlink(&["migrate"], &env, None);
+    let out = fairlink(&["migrate"], &[("DATABASE_URL", url.as_str())], None);
     assert!(out.status.success(), "{}", text(&out));
-    assert!(
-        dir.join("nested/fairlink.db").exists(),
-        "the file and its folder are created"
-    );
-
-    let out = fairlink(
-        &[
-            "admin",
-            "create",
-            "--email",
-            "Chu.Tich@Fair.example",
-            "--role",
-            "organiser",
-            "--name",
-            "Chủ tịch",
-        ],
-        &env,
-        Some("a long organiser password\n"),
-    );
-    assert!(out.status.success(), "{}", text(&out));
-    assert!(
-        text(&out).contains("chu.tich@fair.example (organiser)"),
-        "{}",
-        text(&out)
-    );
-
-    let out = fairlink(
-        &["admin", "create", "--email", "chu.tich@fair.example"],
-        &env,
-        Some("another long password\n"),
-    );
-    assert!(!out.status.success());
-    assert!(text(&out).contains("email_taken"), "{}", text(&out));
-    let out = fairlink(
-        &["admin", "create", "--email", "x@fair.example"],
-        &env,
-        Some("short\n"),
-    );
-    assert!(!out.status.success());
-    assert!(text(&out).contains("password_too_short"), "{}", text(&out));
-    let out = fairlink(
-        &[
-            "admin",
-            "create",
-            "--email",
-            "x@fair.example",
-            "--role",
-            "king",
-        ],
-        &env,
-        Some("long enough pw\n"),
-    );
-    assert!(!out.status.success());
-
-    let out = fairlink(&["seed-demo"], &env, None);
-    assert!(out.status.success(), "{}", text(&out));
-    assert!(
-        text(&out).contains("900 firms (320 certified"),
-        "{}",
-        text(&out)
-    );
-    let out = fairlink(&["seed-demo"], &env, None);
-    assert!(out.status.success());
-    assert!(text(&out).contains("already present"), "{}", text(&out));
+    assert!(dir.join("nested/fairlink.db").exists());
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+db_test! {
+    async fn operator_commands(db: Db) {
+        let url = db.url().to_string();
+        let env = [("DATABASE_URL", url.as_str())];
+        let out = fairlink(&["migrate"], &env, None);
+        assert!(out.status.success(), "{}", text(&out));
+
+        let out = fairlink(
+            &["admin", "create", "--email", "Chu.Tich@Fair.example", "--role", "organiser", "--name", "Chủ tịch"],
+            &env,
+            Some("a long organiser password\n"),
+        );
+        assert!(out.status.success(), "{}", text(&out));
+        assert!(text(&out).contains("chu.tich@fair.example (organiser)"), "{}", text(&out));
+        let organiser = fairlink::accounts::sign_in(&db, "chu.tich@fair.example", "a long organiser password", "127.0.0.1", chrono::Utc::now())
+            .await
+            .unwrap();
+        assert_eq!(organiser.role, fairlink::accounts::Role::Organiser);
+        assert_eq!(organiser.name, "Chủ tịch");
+
+        let out = fairlink(&["admin", "create", "--email", "chu.tich@fair.example"], &env, Some("another long password\n"));
+        assert!(!out.status.success());
+        assert!(text(&out).contains("email_taken"), "{}", text(&out));
+        let out = fairlink(&["admin", "create", "--email", "x@fair.example"], &env, Some("short\n"));
+        assert!(!out.status.success());
+        assert!(text(&out).contains("password_too_short"), "{}", text(&out));
+        let out = fairlink(&["admin", "create", "--email", "x@fair.example", "--role", "king"], &env, Some("long enough pw\n"));
+        assert!(!out.status.success());
+
+        let out = fairlink(&["seed-demo"], &env, None);
+        assert!(out.status.success(), "{}", text(&out));
+        assert!(text(&out).contains("900 firms (320 certified"), "{}", text(&out));
+        let out = fairlink(&["seed-demo"], &env, None);
+        assert!(out.status.success());
+        assert!(text(&out).contains("already present"), "{}", text(&out));
+    }
 }
