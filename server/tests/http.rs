@@ -601,8 +601,9 @@ db_test! {
             let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
             loop {
                 let rows = outbox::Entity::find().all(db.read()).await.unwrap();
-                if rows.iter().any(|r| r.attempts >= 1) {
-                    break rows[0].id;
+                // The first attempt failed and was recorded (queued again, with its error).
+                if let Some(r) = rows.iter().find(|r| r.attempts >= 1 && r.status == "queued" && r.last_error.is_some()) {
+                    break r.id;
                 }
                 assert!(std::time::Instant::now() < deadline, "the worker never tried");
                 tokio::time::sleep(std::time::Duration::from_millis(50)).await;
