@@ -10,7 +10,7 @@ use crate::accounts::entity::user;
 use crate::accounts::{Role, hash_password};
 use crate::db::Db;
 use crate::fairs::entity::fair;
-use crate::firms::entity::{certificate, firm, member};
+use crate::firms::entity::{certificate, firm, member, product, tag};
 use crate::firms::{SectorGroup, TaxCode, status};
 use crate::text::slug;
 use crate::{Locale, Result};
@@ -176,25 +176,25 @@ const FORMS: &[(&str, &str)] = &[
     ("Công ty TNHH", "Co., Ltd."),
     ("Công ty Cổ phần", "Joint Stock Company"),
 ];
-/// Industrial zones: (Vietnamese address tail, province).
+/// Industrial zones: (Vietnamese address tail, province code).
 const ZONES: &[(&str, &str)] = &[
-    ("KCN Thăng Long, Đông Anh, Hà Nội", "Hà Nội"),
-    ("KCN Bắc Thăng Long, Đông Anh, Hà Nội", "Hà Nội"),
-    ("KCN Nội Bài, Sóc Sơn, Hà Nội", "Hà Nội"),
-    ("KCN Quang Minh, Mê Linh, Hà Nội", "Hà Nội"),
-    ("KCN Sài Đồng B, Long Biên, Hà Nội", "Hà Nội"),
-    ("KCN Phú Nghĩa, Chương Mỹ, Hà Nội", "Hà Nội"),
-    ("KCN Thạch Thất – Quốc Oai, Hà Nội", "Hà Nội"),
-    ("KCN Nam Thăng Long, Bắc Từ Liêm, Hà Nội", "Hà Nội"),
-    ("CCN Ngọc Hồi, Thanh Trì, Hà Nội", "Hà Nội"),
-    ("CCN Phú Thị, Gia Lâm, Hà Nội", "Hà Nội"),
-    ("KCN Hà Nội – Đài Tư, Long Biên, Hà Nội", "Hà Nội"),
-    ("KCN Quế Võ, Bắc Ninh", "Bắc Ninh"),
-    ("KCN Yên Phong, Bắc Ninh", "Bắc Ninh"),
-    ("KCN Thăng Long II, Hưng Yên", "Hưng Yên"),
-    ("KCN Bình Xuyên, Phú Thọ", "Phú Thọ"),
-    ("KCN Đình Vũ, Hải Phòng", "Hải Phòng"),
-    ("KCN Yên Bình, Thái Nguyên", "Thái Nguyên"),
+    ("KCN Thăng Long, Đông Anh, Hà Nội", "ha_noi"),
+    ("KCN Bắc Thăng Long, Đông Anh, Hà Nội", "ha_noi"),
+    ("KCN Nội Bài, Sóc Sơn, Hà Nội", "ha_noi"),
+    ("KCN Quang Minh, Mê Linh, Hà Nội", "ha_noi"),
+    ("KCN Sài Đồng B, Long Biên, Hà Nội", "ha_noi"),
+    ("KCN Phú Nghĩa, Chương Mỹ, Hà Nội", "ha_noi"),
+    ("KCN Thạch Thất – Quốc Oai, Hà Nội", "ha_noi"),
+    ("KCN Nam Thăng Long, Bắc Từ Liêm, Hà Nội", "ha_noi"),
+    ("CCN Ngọc Hồi, Thanh Trì, Hà Nội", "ha_noi"),
+    ("CCN Phú Thị, Gia Lâm, Hà Nội", "ha_noi"),
+    ("KCN Hà Nội – Đài Tư, Long Biên, Hà Nội", "ha_noi"),
+    ("KCN Quế Võ, Bắc Ninh", "bac_ninh"),
+    ("KCN Yên Phong, Bắc Ninh", "bac_ninh"),
+    ("KCN Thăng Long II, Hưng Yên", "hung_yen"),
+    ("KCN Bình Xuyên, Phú Thọ", "phu_tho"),
+    ("KCN Đình Vũ, Hải Phòng", "hai_phong"),
+    ("KCN Yên Bình, Thái Nguyên", "thai_nguyen"),
 ];
 const FAMILY: &[&str] = &[
     "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
@@ -364,6 +364,8 @@ pub async fn run(db: &Db, now: DateTime<Utc>) -> Result<SeedReport> {
     let mut firms = Vec::new();
     let mut members = Vec::new();
     let mut certificates = Vec::new();
+    let mut products = Vec::new();
+    let mut tags = Vec::new();
     let mut names = HashSet::new();
     let mut tax_codes = HashSet::new();
     let plan = [
@@ -418,6 +420,12 @@ pub async fn run(db: &Db, now: DateTime<Utc>) -> Result<SeedReport> {
             };
             let site = slug(&format!("{brand_en} {activity_en}"));
             let firm_id = rng.uuid();
+            let contact = if index == 0 {
+                DEMO_EXHIBITOR.to_string()
+            } else {
+                format!("lienhe@{site}.example")
+            };
+            let contact_name = person_name(&mut rng);
             let pending =
                 index % pending_every == pending_every / 2 && index / pending_every < FIRMS_PENDING;
             // Exactly FIRMS_CERTIFIED of the approved firms, evenly spread.
@@ -430,8 +438,8 @@ pub async fn run(db: &Db, now: DateTime<Utc>) -> Result<SeedReport> {
             firms.push(firm::ActiveModel {
                 id: Set(firm_id),
                 tax_code: Set(tax_code.as_str().into()),
-                legal_name: Set(legal_name),
-                name_en: Set(name_en),
+                legal_name: Set(legal_name.clone()),
+                name_en: Set(name_en.clone()),
                 sector_group: Set(group.as_str().into()),
                 province: Set(province.into()),
                 address: Set(format!(
@@ -450,14 +458,80 @@ pub async fn run(db: &Db, now: DateTime<Utc>) -> Result<SeedReport> {
                 .into()),
                 created_at: Set(now),
                 updated_at: Set(now),
+                contact_name: Set(Some(contact_name.clone())),
+                contact_email: Set(Some(contact.clone())),
+                contact_phone: Set(Some(format!("+84 24 3{:03} {:04}", rng.below(1000), rng.below(10_000)))),
+                revenue_band: Set(Some(rng.pick(crate::firms::vocabulary::REVENUE_BANDS).code.to_string())),
+                description_vi: Set(Some(format!(
+                    "{legal_name} chuyên {} cho các nhà sản xuất trong và ngoài nước, với hệ thống quản lý chất lượng và đội ngũ kỹ thuật giàu kinh nghiệm.",
+                    activity_vi.to_lowercase()
+                ))),
+                description_en: Set(Some(format!(
+                    "{name_en} specialises in {} for manufacturers in Vietnam and abroad, backed by a quality system and an experienced engineering team.",
+                    activity_en.to_lowercase()
+                ))),
+                customers: Set(rng.chance(40).then(|| {
+                    let (c, _) = *rng.pick(BUYER_COMPANIES);
+                    c.to_string()
+                })),
+                logo_upload_id: Set(None),
+                submitted_at: Set(Some(now)),
+                decided_at: Set((!pending).then_some(now)),
+                decision_note: Set(None),
+                search_body: Set(None),
             });
-            let contact = if index == 0 {
-                DEMO_EXHIBITOR.to_string()
-            } else {
-                format!("lienhe@{site}.example")
-            };
-            let contact_name = person_name(&mut rng);
-            let user_id = new_user(&mut rng, contact, contact_name, Role::Exhibitor, Locale::Vi);
+            let user_id = new_user(
+                &mut rng,
+                contact.clone(),
+                contact_name.clone(),
+                Role::Exhibitor,
+                Locale::Vi,
+            );
+            let (catalogue, processes, materials) = activity_profile(activity_en);
+            let mut offered: Vec<&(&str, &str, &str)> = Vec::new();
+            for _ in 0..(2 + rng.below(3)) {
+                let item = rng.pick(catalogue);
+                if !offered.contains(&item) {
+                    offered.push(item);
+                }
+            }
+            for (i, (vi, en, hs)) in offered.into_iter().enumerate() {
+                products.push(product::ActiveModel {
+                    id: Set(rng.uuid()),
+                    firm_id: Set(firm_id),
+                    name_vi: Set(vi.to_string()),
+                    name_en: Set(en.to_string()),
+                    hs_code: Set(Some(hs.to_string())),
+                    position: Set(i as i32),
+                });
+            }
+            let mut firm_tags: Vec<(&str, &str)> = Vec::new();
+            for p in processes
+                .iter()
+                .filter(|_| rng.chance(75))
+                .chain(processes.first())
+            {
+                firm_tags.push(("process", p));
+            }
+            for m in materials
+                .iter()
+                .filter(|_| rng.chance(70))
+                .chain(materials.first())
+            {
+                firm_tags.push(("material", m));
+            }
+            for _ in 0..(1 + rng.below(4)) {
+                firm_tags.push(("market", *rng.pick(MARKET_CODES)));
+            }
+            firm_tags.sort();
+            firm_tags.dedup();
+            for (kind, code) in firm_tags {
+                tags.push(tag::ActiveModel {
+                    firm_id: Set(firm_id),
+                    kind: Set(kind.to_string()),
+                    code: Set(code.to_string()),
+                });
+            }
             members.push(member::ActiveModel {
                 firm_id: Set(firm_id),
                 user_id: Set(user_id),
@@ -480,6 +554,9 @@ pub async fn run(db: &Db, now: DateTime<Utc>) -> Result<SeedReport> {
                         expires_on: Set(Some(expires)),
                         verified_at: Set(rng.chance(80).then_some(now)),
                         created_at: Set(now),
+                        other_name: Set(None),
+                        upload_id: Set(None),
+                        verified_by: Set(None),
                     });
                     report.certificates += 1;
                 }
@@ -493,25 +570,234 @@ pub async fn run(db: &Db, now: DateTime<Utc>) -> Result<SeedReport> {
     let txn = db.begin().await?;
     fair::Entity::insert(demo_fair).exec(&txn).await?;
     insert_chunked(&txn, users).await?;
+    let firm_ids: Vec<Uuid> = firms.iter().filter_map(|f| f.id.clone().take()).collect();
     insert_chunked(&txn, firms).await?;
     insert_chunked(&txn, members).await?;
     insert_chunked(&txn, certificates).await?;
+    insert_chunked(&txn, products).await?;
+    insert_chunked(&txn, tags).await?;
+    for id in firm_ids {
+        crate::firms::profile::reindex(&txn, id).await?;
+    }
     txn.commit().await?;
     tracing::info!(?report, "demo data created");
     Ok(report)
 }
 
+const MARKET_CODES: &[&str] = &[
+    "jp", "jp", "kr", "kr", "eu", "us", "cn", "tw", "asean", "asean", "vn", "vn", "vn",
+];
+
+type Catalogue = &'static [(&'static str, &'static str, &'static str)];
+
+/// What a firm of an activity makes (Vietnamese, English, HS code), the
+/// processes it runs and the materials it works.
+fn activity_profile(
+    activity_en: &str,
+) -> (Catalogue, &'static [&'static str], &'static [&'static str]) {
+    match activity_en {
+        "Precision Engineering" | "CNC Machining" => (
+            &[
+                ("Trục truyền động", "Drive shafts", "848310"),
+                ("Bánh răng", "Gears", "848340"),
+                (
+                    "Chi tiết máy chính xác",
+                    "Precision machined parts",
+                    "848790",
+                ),
+                ("Bạc lót", "Bushings", "848330"),
+            ],
+            &["cnc_machining", "heat_treatment", "surface_treatment"],
+            &["steel", "stainless_steel", "aluminium", "brass"],
+        ),
+        "Mould and Die" => (
+            &[
+                ("Khuôn ép nhựa", "Injection moulds", "848071"),
+                ("Khuôn dập", "Stamping dies", "820730"),
+                ("Đồ gá", "Jigs and fixtures", "847990"),
+            ],
+            &["mould_making", "cnc_machining", "heat_treatment"],
+            &["steel", "aluminium"],
+        ),
+        "Metal Casting" => (
+            &[
+                ("Vỏ hộp số", "Gearbox housings", "870840"),
+                ("Nắp quy lát", "Cylinder heads", "840991"),
+                ("Chi tiết đúc nhôm", "Aluminium castings", "761699"),
+            ],
+            &["die_casting", "sand_casting", "cnc_machining"],
+            &["aluminium", "zinc_alloy", "cast_iron"],
+        ),
+        "Engineering Plastics" => (
+            &[
+                ("Ốp nhựa xe máy", "Motorcycle plastic covers", "871410"),
+                ("Vỏ thiết bị điện tử", "Electronics enclosures", "392690"),
+                ("Bánh răng nhựa", "Plastic gears", "392690"),
+            ],
+            &["injection_moulding", "mould_making", "powder_coating"],
+            &["engineering_plastics", "abs", "polypropylene"],
+        ),
+        "Auto Parts" | "Motorcycle Parts" => (
+            &[
+                ("Má phanh", "Brake pads", "870830"),
+                ("Giảm xóc", "Shock absorbers", "870880"),
+                ("Vành xe", "Wheel rims", "870870"),
+                ("Ống xả", "Exhaust pipes", "870892"),
+                ("Xích tải", "Drive chains", "731511"),
+            ],
+            &["stamping", "welding", "cnc_machining", "surface_treatment"],
+            &["steel", "aluminium", "rubber"],
+        ),
+        "Metal Stamping" => (
+            &[
+                ("Chi tiết dập", "Stamped parts", "732690"),
+                ("Giá đỡ", "Brackets", "830249"),
+                ("Vỏ kim loại", "Metal housings", "732690"),
+            ],
+            &["stamping", "welding", "powder_coating"],
+            &["steel", "stainless_steel", "copper"],
+        ),
+        "Technical Rubber" => (
+            &[
+                ("Gioăng cao su", "Rubber gaskets", "401693"),
+                ("Phớt chắn dầu", "Oil seals", "401693"),
+                ("Ống cao su", "Rubber hoses", "400942"),
+            ],
+            &["rubber_moulding", "extrusion"],
+            &["rubber", "silicone"],
+        ),
+        "Fasteners" | "Springs" => (
+            &[
+                ("Bu lông", "Bolts", "731815"),
+                ("Đai ốc", "Nuts", "731816"),
+                ("Lò xo nén", "Compression springs", "732020"),
+                ("Vít", "Screws", "731814"),
+            ],
+            &["forging", "heat_treatment", "surface_treatment"],
+            &["steel", "stainless_steel"],
+        ),
+        "Surface Finishing" => (
+            &[
+                ("Chi tiết mạ kẽm", "Zinc-plated parts", "732690"),
+                ("Chi tiết sơn tĩnh điện", "Powder-coated parts", "732690"),
+            ],
+            &["surface_treatment", "powder_coating"],
+            &["steel", "aluminium"],
+        ),
+        "Wire Harness" => (
+            &[
+                ("Bó dây điện ô tô", "Automotive wire harnesses", "854430"),
+                ("Cáp tín hiệu", "Signal cables", "854442"),
+            ],
+            &["wire_harness", "injection_moulding"],
+            &["copper", "polypropylene"],
+        ),
+        "Yarn" | "Weaving" | "Dyeing" | "Technical Fabrics" => (
+            &[
+                ("Sợi cotton", "Cotton yarn", "520512"),
+                ("Vải dệt thoi", "Woven fabrics", "520812"),
+                ("Vải polyester", "Polyester fabrics", "540752"),
+                ("Vải kỹ thuật", "Technical textiles", "591190"),
+            ],
+            &["spinning", "weaving", "knitting", "dyeing"],
+            &["cotton", "polyester", "nylon"],
+        ),
+        "Garment Accessories" | "Zippers" | "Sewing Thread" => (
+            &[
+                ("Khóa kéo", "Zippers", "960719"),
+                ("Chỉ may", "Sewing thread", "540110"),
+                ("Nhãn dệt", "Woven labels", "580710"),
+                ("Cúc áo", "Buttons", "960629"),
+            ],
+            &["weaving", "injection_moulding", "dyeing"],
+            &["polyester", "nylon", "brass"],
+        ),
+        "Leather Tanning" => (
+            &[
+                ("Da bò thuộc", "Tanned cowhide", "410792"),
+                ("Da giày", "Shoe leather", "410799"),
+            ],
+            &["tanning", "dyeing"],
+            &["leather"],
+        ),
+        "Shoe Soles" => (
+            &[
+                ("Đế giày cao su", "Rubber soles", "640620"),
+                ("Đế EVA", "EVA midsoles", "640620"),
+            ],
+            &["sole_moulding", "rubber_moulding"],
+            &["rubber", "synthetic_leather"],
+        ),
+        "Woven Packaging" => (
+            &[
+                ("Bao dệt PP", "PP woven bags", "630532"),
+                ("Hộp carton", "Carton boxes", "481910"),
+            ],
+            &["weaving", "extrusion"],
+            &["polypropylene", "paperboard"],
+        ),
+        "Electronics" | "PCB Assembly" => (
+            &[
+                ("Bo mạch điện tử", "Printed circuit assemblies", "853400"),
+                ("Bộ nguồn", "Power supplies", "850440"),
+                ("Mô-đun điều khiển", "Control modules", "853710"),
+            ],
+            &["pcb_assembly", "smt", "wire_harness"],
+            &["fr4", "electronic_components", "copper"],
+        ),
+        "Sensors" | "Automation" | "Mechatronics" => (
+            &[
+                ("Cảm biến nhiệt độ", "Temperature sensors", "902519"),
+                ("Cảm biến áp suất", "Pressure sensors", "902620"),
+                ("Bộ điều khiển PLC", "PLC controllers", "853710"),
+                ("Robot gắp", "Pick-and-place robots", "847950"),
+            ],
+            &["pcb_assembly", "cnc_machining", "smt"],
+            &["electronic_components", "aluminium"],
+        ),
+        "Medical Devices" => (
+            &[
+                ("Dụng cụ y tế", "Medical instruments", "901890"),
+                (
+                    "Linh kiện thiết bị y tế",
+                    "Medical device components",
+                    "901890",
+                ),
+            ],
+            &["injection_moulding", "cnc_machining"],
+            &["stainless_steel", "engineering_plastics", "silicone"],
+        ),
+        "Optics" => (
+            &[
+                ("Thấu kính", "Lenses", "900190"),
+                ("Linh kiện quang học", "Optical components", "900190"),
+            ],
+            &["cnc_machining", "surface_treatment"],
+            &["glass", "engineering_plastics"],
+        ),
+        _ => (
+            &[
+                ("Vật liệu kỹ thuật", "Technical materials", "381800"),
+                ("Linh kiện in 3D", "3D-printed parts", "392690"),
+                ("Phần mềm nhúng", "Embedded firmware", "852380"),
+            ],
+            &["additive_manufacturing", "injection_moulding"],
+            &["ceramics", "engineering_plastics"],
+        ),
+    }
+}
+
 fn certificate_kinds(rng: &mut Rng, group: SectorGroup) -> Vec<&'static str> {
-    let mut kinds = vec!["ISO 9001"];
+    let mut kinds = vec!["iso_9001"];
     let extra: &[(&str, u64)] = match group {
-        SectorGroup::Components => &[("IATF 16949", 45), ("ISO 14001", 30), ("ISO 45001", 15)],
+        SectorGroup::Components => &[("iatf_16949", 45), ("iso_14001", 30), ("iso_45001", 15)],
         SectorGroup::TextileLeather => &[
-            ("OEKO-TEX", 50),
-            ("BSCI", 40),
-            ("LWG", 25),
-            ("ISO 14001", 20),
+            ("oeko_tex", 50),
+            ("bsci", 40),
+            ("lwg", 25),
+            ("iso_14001", 20),
         ],
-        SectorGroup::HighTech => &[("ISO 14001", 35), ("ISO 13485", 25), ("ISO 45001", 15)],
+        SectorGroup::HighTech => &[("iso_14001", 35), ("iso_13485", 25), ("iso_45001", 15)],
     };
     for (kind, percent) in extra {
         if rng.chance(*percent) {

@@ -32,7 +32,12 @@ db_test! {
             assert!(names.insert(f.legal_name.clone()), "duplicate {}", f.legal_name);
         }
         // Vietnamese names with their diacritics intact.
-        assert!(firms.iter().any(|f| f.legal_name.contains("Công ty") && f.province == "Hà Nội"));
+        assert!(firms.iter().any(|f| f.legal_name.contains("Công ty") && f.province == "ha_noi"));
+        assert!(firms.iter().all(|f| fairlink::firms::vocabulary::find(fairlink::firms::vocabulary::PROVINCES, &f.province).is_some()));
+        assert!(firms.iter().all(|f| f.search_body.as_deref().is_some_and(|b| !b.is_empty())));
+        assert!(firms.iter().all(|f| f.description_vi.is_some() && f.contact_email.is_some()));
+        let products = fairlink::firms::entity::product::Entity::find().count(db.read()).await.unwrap();
+        assert!(products >= 1800, "{products} products");
         let certified: HashSet<_> = certificate::Entity::find()
             .all(db.read())
             .await

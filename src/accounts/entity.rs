@@ -123,6 +123,7 @@ pub mod invite {
         pub expires_at: DateTimeUtc,
         pub accepted_at: Option<DateTimeUtc>,
         pub user_id: Option<Uuid>,
+        pub firm_id: Option<Uuid>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -484,6 +484,7 @@ pub async fn invite_staff(
         expires_at: Set(now + INVITE_LIFETIME),
         accepted_at: Set(None),
         user_id: Set(None),
+        firm_id: Set(None),
     }
     .insert(&txn)
     .await?;
@@ -545,6 +546,17 @@ pub async fn accept_invite(
         .await?;
     if spent.rows_affected != 1 {
         return Err(ErrorCode::InviteInvalid.into());
+    }
+    if let Some(firm_id) = found.firm_id {
+        // A colleague invited by a firm's admin joins that firm.
+        crate::firms::entity::member::ActiveModel {
+            firm_id: Set(firm_id),
+            user_id: Set(created.id),
+            is_admin: Set(false),
+            created_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
     }
     txn.commit().await?;
     to_session_user(&created)

@@ -2,14 +2,27 @@
 
 mod sector;
 mod tax_code;
+pub mod vocabulary;
 
 pub use sector::SectorGroup;
 pub use tax_code::TaxCode;
 
 #[cfg(feature = "db")]
+pub mod audit;
+#[cfg(feature = "db")]
 pub mod entity;
 #[cfg(feature = "db")]
+pub mod profile;
+#[cfg(feature = "db")]
+pub mod review;
+#[cfg(feature = "db")]
+pub mod search;
+#[cfg(feature = "db")]
 mod service;
+#[cfg(feature = "db")]
+pub mod transfer;
+#[cfg(feature = "db")]
+pub mod uploads;
 #[cfg(feature = "db")]
 pub use service::*;
 
@@ -17,6 +30,8 @@ pub use service::*;
 pub mod status {
     pub const DRAFT: &str = "draft";
     pub const SUBMITTED: &str = "submitted";
+    pub const CHANGES_REQUESTED: &str = "changes_requested";
     pub const APPROVED: &str = "approved";
     pub const REJECTED: &str = "rejected";
+    pub const ALL: [&str; 5] = [DRAFT, SUBMITTED, CHANGES_REQUESTED, APPROVED, REJECTED];
 }

@@ -26,9 +26,12 @@ pub fn check_digit(first_nine: &[u8; 9]) -> Option<u8> {
 }
 
 impl TaxCode {
+    /// Parses a code as people write it: spaces anywhere ("0314 409 058"),
+    /// the branch after a dash with or without spaces ("0314409058 - 001").
+    /// The result is normalised ("0314409058-001").
     pub fn parse(input: &str) -> Result<TaxCode, Error> {
         let bad = || Error::field(ErrorCode::InvalidTaxCode, "tax_code");
-        let s: String = input.trim().chars().filter(|c| *c != ' ').collect();
+        let s: String = input.chars().filter(|c| !c.is_whitespace()).collect();
         let (main, branch) = match s.split_once('-') {
             Some((m, b)) => (m, Some(b)),
             None => (s.as_str(), None),
@@ -103,6 +106,25 @@ mod tests {
     }
 
     #[test]
+    fn whitespace_and_the_branch_dash_are_tolerated() {
+        assert_eq!(
+            TaxCode::parse("0314 409 058").unwrap().as_str(),
+            "0314409058"
+        );
+        assert_eq!(
+            TaxCode::parse("0314409058 - 001").unwrap().as_str(),
+            "0314409058-001"
+        );
+        assert_eq!(
+            TaxCode::parse("\t0314409058-002\n").unwrap().as_str(),
+            "0314409058-002"
+        );
+        assert!(TaxCode::parse("031-440-9058").is_err());
+        assert!(TaxCode::parse("0314409058--001").is_err());
+        assert!(TaxCode::parse("0314409058-").is_err());
+    }
+
+    #[test]
     fn generated_codes_always_parse() {
         let mut seed = 12345u64;
         let mut made = 0;
@@ -121,5 +143,48 @@ mod tests {
         }
         // Roughly 9 in 11 prefixes have a check digit.
         assert!(made > 700, "{made}");
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn a_prefix_with_its_check_digit_parses(digits in proptest::array::uniform9(0u8..10)) {
+            if let Some(code) = TaxCode::from_nine(digits) {
+                prop_assert_eq!(TaxCode::parse(code.as_str()).unwrap(), code);
+            }
+        }
+
+        #[test]
+        fn any_one_changed_digit_is_caught(
+            digits in proptest::array::uniform9(0u8..10),
+            position in 0usize..10,
+            step in 1u8..10,
+        ) {
+            if let Some(code) = TaxCode::from_nine(digits) {
+                let mut bytes = code.as_str().as_bytes().to_vec();
+                bytes[position] = b'0' + (bytes[position] - b'0' + step) % 10;
+                let changed = String::from_utf8(bytes).unwrap();
+                prop_assert!(TaxCode::parse(&changed).is_err(), "{} passed", changed);
+            }
+        }
+
+        #[test]
+        fn branches_keep_their_suffix(digits in proptest::array::uniform9(0u8..10), branch in 1u16..1000) {
+            if let Some(code) = TaxCode::from_nine(digits) {
+                let written = format!(" {} - {branch:03} ", code.as_str());
+                let parsed = TaxCode::parse(&written).unwrap();
+                prop_assert_eq!(parsed.as_str(), format!("{}-{branch:03}", code.as_str()));
+            }
+        }
+
+        #[test]
+        fn no_input_panics(input in ".{0,40}") {
+            let _ = TaxCode::parse(&input);
+        }
     }
 }

@@ -247,6 +247,18 @@ impl Links {
     pub fn staff_invite(&self, token: &str) -> String {
         format!("{}/invite/{token}", self.base)
     }
+
+    pub fn own_firm(&self) -> String {
+        format!("{}/firm", self.base)
+    }
+
+    pub fn firm(&self, id: uuid::Uuid) -> String {
+        format!("{}/exhibitors/{id}", self.base)
+    }
+
+    pub fn home(&self) -> String {
+        format!("{}/", self.base)
+    }
 }
 
 /// Wakes the mail worker of this process after mail was queued, so that it

@@ -20,6 +20,39 @@ pub enum Template {
         inviter: String,
         link: String,
     },
+    /// The organisers approved a firm's profile.
+    FirmApproved { firm: String, link: String },
+    /// The organisers turned a firm's profile down.
+    FirmRejected {
+        firm: String,
+        reason: String,
+        link: String,
+    },
+    /// The organisers ask a firm to change its profile.
+    FirmChangesRequested {
+        firm: String,
+        reason: String,
+        link: String,
+    },
+    /// A firm's admin invites a colleague.
+    FirmMemberInvite {
+        name: String,
+        firm: String,
+        inviter: String,
+        link: String,
+    },
+    /// Someone asks to join a firm (sent to its admins).
+    FirmJoinRequest {
+        firm: String,
+        requester: String,
+        link: String,
+    },
+    /// The firm answered a request to join.
+    FirmJoinAnswered {
+        firm: String,
+        accepted: bool,
+        link: String,
+    },
 }
 
 impl Template {
@@ -29,6 +62,12 @@ impl Template {
             Template::PasswordReset { .. } => "password_reset",
             Template::VerifyEmail { .. } => "verify_email",
             Template::StaffInvite { .. } => "staff_invite",
+            Template::FirmApproved { .. } => "firm_approved",
+            Template::FirmRejected { .. } => "firm_rejected",
+            Template::FirmChangesRequested { .. } => "firm_changes_requested",
+            Template::FirmMemberInvite { .. } => "firm_member_invite",
+            Template::FirmJoinRequest { .. } => "firm_join_request",
+            Template::FirmJoinAnswered { .. } => "firm_join_answered",
         }
     }
 }
@@ -209,6 +248,98 @@ pub fn render(template: &Template, locale: Locale) -> Rendered {
                 after: vec!["The invitation is valid for 7 days.".into()],
             },
         ),
+        (Template::FirmApproved { firm, link }, Locale::Vi) => layout(locale, Parts {
+            subject: format!("Hồ sơ {} đã được duyệt", header_safe(firm)),
+            greeting: "Xin chào,".into(),
+            paragraphs: vec![format!("Ban tổ chức đã duyệt hồ sơ của {}. Doanh nghiệp đã xuất hiện trong danh mục đơn vị trưng bày và có thể đăng ký gian hàng.", header_safe(firm))],
+            button: Some(("Xem hồ sơ", link)),
+            after: vec![],
+        }),
+        (Template::FirmApproved { firm, link }, Locale::En) => layout(locale, Parts {
+            subject: format!("{} is approved", header_safe(firm)),
+            greeting: "Hello,".into(),
+            paragraphs: vec![format!("The organisers approved the profile of {}. The firm now appears in the exhibitor catalogue and may book a booth.", header_safe(firm))],
+            button: Some(("See the profile", link)),
+            after: vec![],
+        }),
+        (Template::FirmRejected { firm, reason, link }, Locale::Vi) => layout(locale, Parts {
+            subject: format!("Hồ sơ {} chưa được chấp nhận", header_safe(firm)),
+            greeting: "Xin chào,".into(),
+            paragraphs: vec![format!("Ban tổ chức chưa thể chấp nhận hồ sơ của {}. Lý do:", header_safe(firm)), reason.clone()],
+            button: Some(("Mở hồ sơ", link)),
+            after: vec!["Bạn có thể chỉnh sửa và gửi lại hồ sơ.".into()],
+        }),
+        (Template::FirmRejected { firm, reason, link }, Locale::En) => layout(locale, Parts {
+            subject: format!("{} was not accepted", header_safe(firm)),
+            greeting: "Hello,".into(),
+            paragraphs: vec![format!("The organisers could not accept the profile of {}. The reason:", header_safe(firm)), reason.clone()],
+            button: Some(("Open the profile", link)),
+            after: vec!["You may edit the profile and submit it again.".into()],
+        }),
+        (Template::FirmChangesRequested { firm, reason, link }, Locale::Vi) => layout(locale, Parts {
+            subject: format!("Cần bổ sung hồ sơ {}", header_safe(firm)),
+            greeting: "Xin chào,".into(),
+            paragraphs: vec![format!("Ban tổ chức đề nghị {} bổ sung hồ sơ:", header_safe(firm)), reason.clone()],
+            button: Some(("Bổ sung hồ sơ", link)),
+            after: vec![],
+        }),
+        (Template::FirmChangesRequested { firm, reason, link }, Locale::En) => layout(locale, Parts {
+            subject: format!("Changes needed for {}", header_safe(firm)),
+            greeting: "Hello,".into(),
+            paragraphs: vec![format!("The organisers ask {} to change its profile:", header_safe(firm)), reason.clone()],
+            button: Some(("Edit the profile", link)),
+            after: vec![],
+        }),
+        (Template::FirmMemberInvite { name, firm, inviter, link }, Locale::Vi) => layout(locale, Parts {
+            subject: format!("Lời mời tham gia {} trên Fairlink", header_safe(firm)),
+            greeting: format!("Xin chào {},", header_safe(name)),
+            paragraphs: vec![format!("{} mời bạn cùng quản lý hồ sơ của {} trên Fairlink.", header_safe(inviter), header_safe(firm))],
+            button: Some(("Nhận lời mời", link)),
+            after: vec!["Lời mời có hiệu lực trong 7 ngày.".into()],
+        }),
+        (Template::FirmMemberInvite { name, firm, inviter, link }, Locale::En) => layout(locale, Parts {
+            subject: format!("Join {} on Fairlink", header_safe(firm)),
+            greeting: format!("Hello {},", header_safe(name)),
+            paragraphs: vec![format!("{} invites you to manage the profile of {} on Fairlink together.", header_safe(inviter), header_safe(firm))],
+            button: Some(("Accept the invitation", link)),
+            after: vec!["The invitation is valid for 7 days.".into()],
+        }),
+        (Template::FirmJoinRequest { firm, requester, link }, Locale::Vi) => layout(locale, Parts {
+            subject: format!("Yêu cầu tham gia {}", header_safe(firm)),
+            greeting: "Xin chào,".into(),
+            paragraphs: vec![format!("{} muốn tham gia quản lý hồ sơ của {}. Bạn có thể chấp nhận hoặc từ chối trên trang doanh nghiệp.", header_safe(requester), header_safe(firm))],
+            button: Some(("Xem yêu cầu", link)),
+            after: vec![],
+        }),
+        (Template::FirmJoinRequest { firm, requester, link }, Locale::En) => layout(locale, Parts {
+            subject: format!("Request to join {}", header_safe(firm)),
+            greeting: "Hello,".into(),
+            paragraphs: vec![format!("{} asks to help manage the profile of {}. Accept or decline on your firm's page.", header_safe(requester), header_safe(firm))],
+            button: Some(("See the request", link)),
+            after: vec![],
+        }),
+        (Template::FirmJoinAnswered { firm, accepted, link }, Locale::Vi) => layout(locale, Parts {
+            subject: format!("Trả lời yêu cầu tham gia {}", header_safe(firm)),
+            greeting: "Xin chào,".into(),
+            paragraphs: vec![if *accepted {
+                format!("{} đã chấp nhận bạn làm thành viên.", header_safe(firm))
+            } else {
+                format!("{} đã từ chối yêu cầu tham gia của bạn.", header_safe(firm))
+            }],
+            button: Some(("Mở Fairlink", link)),
+            after: vec![],
+        }),
+        (Template::FirmJoinAnswered { firm, accepted, link }, Locale::En) => layout(locale, Parts {
+            subject: format!("Your request to join {}", header_safe(firm)),
+            greeting: "Hello,".into(),
+            paragraphs: vec![if *accepted {
+                format!("{} accepted you as a member.", header_safe(firm))
+            } else {
+                format!("{} declined your request to join.", header_safe(firm))
+            }],
+            button: Some(("Open Fairlink", link)),
+            after: vec![],
+        }),
     }
 }
 

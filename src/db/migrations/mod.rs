@@ -8,6 +8,7 @@ mod m20261128_000002_create_firms;
 mod m20261128_000003_create_fairs;
 mod m20261128_000004_create_outbox;
 mod m20261128_000005_create_account_tokens;
+mod m20261128_000006_extend_firms;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000003_create_fairs::Migration),
             Box::new(m20261128_000004_create_outbox::Migration),
             Box::new(m20261128_000005_create_account_tokens::Migration),
+            Box::new(m20261128_000006_extend_firms::Migration),
         ]
     }
 }
