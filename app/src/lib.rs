@@ -81,6 +81,13 @@ pub fn App() -> impl IntoView {
                         view=routes::organiser::Organiser
                         ssr=SsrMode::Async
                     />
+                    <Route path=path!("/exhibitors") view=routes::catalogue::Catalogue ssr=SsrMode::Async />
+                    <Route path=path!("/exhibitors/:id") view=routes::catalogue::FirmPage ssr=SsrMode::Async />
+                    <Route path=path!("/firm") view=routes::firm::MyFirmPage ssr=SsrMode::Async />
+                    <Route path=path!("/organiser/firms") view=routes::review::FirmQueue ssr=SsrMode::Async />
+                    <Route path=path!("/organiser/firms/:id") view=routes::review::FirmReview ssr=SsrMode::Async />
+                    <Route path=path!("/organiser/figures") view=routes::review::FiguresPage ssr=SsrMode::Async />
+                    <Route path=path!("/organiser/import") view=routes::review::ImportPage ssr=SsrMode::Async />
                     <Route path=path!("/organiser/mail") view=routes::mail::MailList ssr=SsrMode::Async />
                     <Route
                         path=path!("/organiser/mail/:id")

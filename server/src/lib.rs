@@ -2,6 +2,7 @@
 //! and the HTTP stack together.
 
 pub mod config;
+pub mod files;
 pub mod middleware;
 pub mod page_cache;
 pub mod telemetry;
@@ -104,12 +105,29 @@ pub fn router(state: AppState) -> Router {
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
         .route("/api/{*rest}", axum::routing::any(api_not_found))
+        .route("/files/{id}", get(files::download))
+        .route("/organiser/export/{name}", get(files::export))
+        .route(
+            "/firm/certificates",
+            axum::routing::post(files::add_certificate)
+                .layer(axum::extract::DefaultBodyLimit::max(files::body_limit_for("/firm/certificates"))),
+        )
+        .route(
+            "/firm/logo",
+            axum::routing::post(files::set_logo).layer(axum::extract::DefaultBodyLimit::max(files::body_limit_for("/firm/logo"))),
+        )
+        .route("/firm/capabilities", axum::routing::post(files::set_capabilities))
+        .route(
+            "/organiser/import",
+            axum::routing::post(files::upload_import)
+                .layer(axum::extract::DefaultBodyLimit::max(files::body_limit_for("/organiser/import"))),
+        )
         .layer(axum::middleware::from_fn(middleware::server_fn_status))
         .layer(axum::middleware::from_fn(middleware::form_hygiene))
         .layer(axum::middleware::from_fn_with_state(state.clone(), page_cache::page_cache))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::request_info))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::origin_check))
-        .layer(RequestBodyLimitLayer::new(middleware::MAX_BODY_BYTES))
+        .layer(RequestBodyLimitLayer::new(files::body_limit_for("/organiser/import")))
         .layer(axum::middleware::from_fn(middleware::body_limit))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))

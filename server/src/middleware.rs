@@ -164,15 +164,16 @@ pub async fn origin_check(State(state): State<AppState>, req: Request, next: Nex
     next.run(req).await
 }
 
-/// Refuses oversized bodies up front (by Content-Length) with a clear
-/// message; `RequestBodyLimitLayer` below catches bodies that lie about it.
+/// Refuses oversized bodies up front (by Content-Length, per route) with a
+/// clear message; `RequestBodyLimitLayer` and the upload routes' own limits
+/// catch bodies that lie about it.
 pub async fn body_limit(req: Request, next: Next) -> Response {
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+    if declared.is_some_and(|n| n > crate::files::body_limit_for(req.uri().path()) as u64) {
         return error_response(ErrorCode::PayloadTooLarge, request_locale(&req));
     }
     next.run(req).await

@@ -35,3 +35,26 @@ pub mod status {
     pub const REJECTED: &str = "rejected";
     pub const ALL: [&str; 5] = [DRAFT, SUBMITTED, CHANGES_REQUESTED, APPROVED, REJECTED];
 }
+
+/// The columns of a firm import file, in order; the first row names them.
+pub const IMPORT_COLUMNS: &[&str] = &[
+    "tax_code",
+    "legal_name",
+    "name_en",
+    "sector_group",
+    "province",
+    "address",
+    "website",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "employees",
+    "revenue_band",
+    "founded_year",
+    "processes",
+    "materials",
+    "markets",
+    "products",
+    "description_vi",
+    "description_en",
+];

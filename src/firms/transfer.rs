@@ -16,27 +16,7 @@ use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 /// The columns of an import file, in order. The first row names them.
-pub const COLUMNS: &[&str] = &[
-    "tax_code",
-    "legal_name",
-    "name_en",
-    "sector_group",
-    "province",
-    "address",
-    "website",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "employees",
-    "revenue_band",
-    "founded_year",
-    "processes",
-    "materials",
-    "markets",
-    "products",
-    "description_vi",
-    "description_en",
-];
+pub const COLUMNS: &[&str] = super::IMPORT_COLUMNS;
 
 /// Rows per file, at most.
 pub const MAX_ROWS: usize = 20_000;

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod firms;
 pub mod public;
 
 use fairlink::{ErrorCode, Locale};

@@ -89,3 +89,94 @@ pub fn FormAlert(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView
 pub fn Submit(label: Key) -> impl IntoView {
     view! { <button type="submit" class="button button--primary">{t(label)}</button> }
 }
+
+/// A multi-line text field.
+#[component]
+pub fn TextArea(
+    name: &'static str,
+    label: Key,
+    #[prop(optional)] hint: Option<Key>,
+    #[prop(default = false)] required: bool,
+    #[prop(optional, into)] value: Option<String>,
+    #[prop(into)] error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let locale = use_locale();
+    let id = format!("f-{name}");
+    let hint_id = format!("{id}-hint");
+    let mine = move || error.get().filter(|e| e.is_about(name));
+    view! {
+        <div class="field" class:field--invalid=move || mine().is_some()>
+            <label for=id.clone()>{t(label)}</label>
+            <textarea
+                id=id
+                name=name
+                rows="4"
+                required=required
+                aria-invalid=move || mine().is_some().then_some("true")
+                aria-describedby=hint.map(|_| hint_id.clone())
+            >
+                {value.unwrap_or_default()}
+            </textarea>
+            {hint.map(|h| view! { <p class="field__hint" id=hint_id.clone()>{t(h)}</p> })}
+            {move || mine().map(|e| view! { <p class="field__error">{e.message(locale.get())}</p> })}
+        </div>
+    }
+}
+
+/// A choice from a list of (value, label) options, with an empty "any" or
+/// "choose" option first when `empty` is given.
+#[component]
+pub fn Select(
+    name: &'static str,
+    label: Key,
+    options: Vec<(String, String)>,
+    #[prop(optional)] empty: Option<Key>,
+    #[prop(optional, into)] value: Option<String>,
+    #[prop(optional, into)] error: Option<Signal<Option<AppError>>>,
+) -> impl IntoView {
+    let locale = use_locale();
+    let id = format!("f-{name}");
+    let current = value.unwrap_or_default();
+    let mine = move || error.and_then(|e| e.get()).filter(|e| e.is_about(name));
+    view! {
+        <div class="field" class:field--invalid=move || mine().is_some()>
+            <label for=id.clone()>{t(label)}</label>
+            <select id=id name=name aria-invalid=move || mine().is_some().then_some("true")>
+                {empty.map(|k| view! { <option value="">{t(k)}</option> })}
+                {options
+                    .into_iter()
+                    .map(|(v, l)| {
+                        let selected = v == current;
+                        view! { <option value=v selected=selected>{l}</option> }
+                    })
+                    .collect_view()}
+            </select>
+            {move || mine().map(|e| view! { <p class="field__error">{e.message(locale.get())}</p> })}
+        </div>
+    }
+}
+
+/// The outcome a plain form route put in the address (`?error=code&field=f`
+/// or `?saved=what`), as an error for the forms on the page.
+pub fn query_error() -> Signal<Option<AppError>> {
+    let query = leptos_router::hooks::use_query_map();
+    Signal::derive(move || {
+        query.with(|q| {
+            q.get("error").map(|code| AppError {
+                code: fairlink::ErrorCode::parse(&code).unwrap_or(fairlink::ErrorCode::BadRequest),
+                field: q.get("field"),
+            })
+        })
+    })
+}
+
+/// The error of an action, or else the one in the address.
+pub fn form_error<S>(action: ServerAction<S>) -> Signal<Option<AppError>>
+where
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    let from_action = action_error(action);
+    let from_query = query_error();
+    Signal::derive(move || from_action.get().or_else(|| from_query.get()))
+}

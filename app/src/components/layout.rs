@@ -16,6 +16,11 @@ pub fn Layout(children: Children) -> impl IntoView {
             .0
             .with(|u| u.as_ref().is_some_and(|u| u.role == Role::Organiser))
     };
+    let is_exhibitor = move || {
+        session
+            .0
+            .with(|u| u.as_ref().is_some_and(|u| u.role == Role::Exhibitor))
+    };
 
     view! {
         <a class="skip-link" href="#main">{t(Key::NavSkip)}</a>
@@ -28,6 +33,10 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <nav class="site-nav" aria-label=t(Key::NavMain)>
                     <ul>
                         <li><a href="/">{t(Key::NavHome)}</a></li>
+                        <li><a href="/exhibitors">{t(Key::NavExhibitors)}</a></li>
+                        <Show when=is_exhibitor>
+                            <li><a href="/firm">{t(Key::NavMyFirm)}</a></li>
+                        </Show>
                         <Show when=is_organiser>
                             <li><a href="/organiser">{t(Key::NavOrganiser)}</a></li>
                         </Show>

@@ -1,3 +1,4 @@
+pub mod firm_view;
 pub mod forms;
 pub mod guard;
 pub mod layout;

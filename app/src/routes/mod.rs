@@ -1,6 +1,9 @@
 pub mod account;
 pub mod auth;
+pub mod catalogue;
+pub mod firm;
 pub mod home;
 pub mod mail;
 pub mod not_found;
 pub mod organiser;
+pub mod review;

@@ -45,8 +45,8 @@ fn Dashboard() -> impl IntoView {
 
     view! {
         <section class="panel">
+            <crate::routes::review::OrganiserNav />
             <h1>{t(Key::OrganiserTitle)}</h1>
-            <p><a href="/organiser/mail">{t(Key::NavMail)}</a></p>
             <Suspense fallback=|| view! { <p class="loading">{t(Key::CommonLoading)}</p> }>
                 {move || Suspend::new(async move {
                     match figures.await {

@@ -1,0 +1,337 @@
+//! Routes outside the server functions: uploads (multipart forms), forms
+//! with repeated fields, file downloads and exports. Each answers a
+//! browser's form post with a redirect back to its page, carrying either
+//! `saved=` or `error=` (a stable code the page translates).
+
+use crate::AppState;
+use crate::middleware::error_response;
+use axum::body::Body;
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use fairlink::accounts::{Role, SessionUser, require_role};
+use fairlink::firms::{profile, transfer, uploads};
+use fairlink::{Error, ErrorCode};
+use fairlink_app::api::ctx::RequestInfo;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+fn info(req: &Request) -> RequestInfo {
+    req.extensions()
+        .get::<RequestInfo>()
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn guard(info: &RequestInfo, roles: &[Role]) -> Result<SessionUser, Box<Response>> {
+    require_role(info.user.as_ref(), roles)
+        .cloned()
+        .map_err(|e| Box::new(error_response(e.code, info.locale)))
+}
+
+/// Back to `page`, with the outcome in the address.
+fn back(page: &str, anchor: &str, outcome: Result<&str, Error>) -> Response {
+    let query = match outcome {
+        Ok(saved) => format!("saved={saved}"),
+        Err(e) => match e.field {
+            Some(f) => format!("error={}&field={f}", e.code),
+            None => format!("error={}", e.code),
+        },
+    };
+    Redirect::to(&format!("{page}?{query}{anchor}")).into_response()
+}
+
+/// Reads a multipart form: text fields, and at most one file.
+async fn read_form(
+    mut multipart: Multipart,
+) -> Result<(HashMap<String, String>, Option<(String, Vec<u8>)>), Error> {
+    let mut fields = HashMap::new();
+    let mut file = None;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(Error::field(ErrorCode::FileTooLarge, "file"));
+            }
+            Err(_) => return Err(Error::new(ErrorCode::BadRequest)),
+        };
+        let name = field.name().unwrap_or("").to_string();
+        if let Some(filename) = field.file_name().map(str::to_string) {
+            let bytes = field.bytes().await.map_err(|e| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    Error::field(ErrorCode::FileTooLarge, "file")
+                } else {
+                    Error::new(ErrorCode::BadRequest)
+                }
+            })?;
+            if !bytes.is_empty() || !filename.is_empty() {
+                file = Some((filename, bytes.to_vec()));
+            }
+        } else {
+            let value = field
+                .text()
+                .await
+                .map_err(|_| Error::new(ErrorCode::BadRequest))?;
+            fields.insert(name, value);
+        }
+    }
+    Ok((fields, file))
+}
+
+/// POST /firm/certificates: a certificate with its scan.
+pub async fn add_certificate(State(state): State<AppState>, req: Request) -> Response {
+    let info = info(&req);
+    let user = match guard(&info, &[Role::Exhibitor]) {
+        Ok(u) => u,
+        Err(r) => return *r,
+    };
+    let multipart = match Multipart::from_request(req, &state).await {
+        Ok(m) => m,
+        Err(_) => {
+            return back(
+                "/firm",
+                "#certificates",
+                Err(Error::new(ErrorCode::BadRequest)),
+            );
+        }
+    };
+    let outcome = async {
+        let (fields, file) = read_form(multipart).await?;
+        let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
+        let input = profile::CertificateInput {
+            kind: get("kind"),
+            other_name: get("other_name"),
+            number: get("number"),
+            issuer: get("issuer"),
+            issued_on: get("issued_on"),
+            expires_on: get("expires_on"),
+        };
+        let file = file.filter(|(name, bytes)| !(name.is_empty() && bytes.is_empty()));
+        profile::add_certificate(&state.ctx.db, &user, &input, file, chrono::Utc::now()).await
+    }
+    .await;
+    back("/firm", "#certificates", outcome.map(|_| "certificate"))
+}
+
+/// POST /firm/logo
+pub async fn set_logo(State(state): State<AppState>, req: Request) -> Response {
+    let info = info(&req);
+    let user = match guard(&info, &[Role::Exhibitor]) {
+        Ok(u) => u,
+        Err(r) => return *r,
+    };
+    let multipart = match Multipart::from_request(req, &state).await {
+        Ok(m) => m,
+        Err(_) => return back("/firm", "#logo", Err(Error::new(ErrorCode::BadRequest))),
+    };
+    let outcome = async {
+        let (_, file) = read_form(multipart).await?;
+        let (name, bytes) = file.ok_or(Error::field(ErrorCode::InvalidFile, "file"))?;
+        profile::set_logo(&state.ctx.db, &user, &name, bytes, chrono::Utc::now()).await
+    }
+    .await;
+    back("/firm", "#logo", outcome.map(|_| "logo"))
+}
+
+/// POST /firm/capabilities: checkboxes send one field per ticked box.
+pub async fn set_capabilities(State(state): State<AppState>, req: Request) -> Response {
+    let info = info(&req);
+    let user = match guard(&info, &[Role::Exhibitor]) {
+        Ok(u) => u,
+        Err(r) => return *r,
+    };
+    let Ok(axum::Form(pairs)) =
+        axum::Form::<Vec<(String, String)>>::from_request(req, &state).await
+    else {
+        return back(
+            "/firm",
+            "#capabilities",
+            Err(Error::new(ErrorCode::BadRequest)),
+        );
+    };
+    let pick = |key: &str| {
+        pairs
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .collect::<Vec<_>>()
+    };
+    let outcome = profile::set_capabilities(
+        &state.ctx.db,
+        &user,
+        &pick("processes"),
+        &pick("materials"),
+        &pick("markets"),
+        chrono::Utc::now(),
+    )
+    .await;
+    back("/firm", "#capabilities", outcome.map(|_| "capabilities"))
+}
+
+/// POST /organiser/import: keeps the file, then shows its preview.
+pub async fn upload_import(State(state): State<AppState>, req: Request) -> Response {
+    let info = info(&req);
+    let organiser = match guard(&info, &[Role::Organiser]) {
+        Ok(u) => u,
+        Err(r) => return *r,
+    };
+    let multipart = match Multipart::from_request(req, &state).await {
+        Ok(m) => m,
+        Err(_) => {
+            return back(
+                "/organiser/import",
+                "",
+                Err(Error::new(ErrorCode::BadRequest)),
+            );
+        }
+    };
+    let outcome = async {
+        let (_, file) = read_form(multipart).await?;
+        let (name, bytes) = file.ok_or(Error::field(ErrorCode::InvalidFile, "file"))?;
+        let txn = state.ctx.db.begin().await?;
+        let id = uploads::store(
+            &txn,
+            uploads::Purpose::Import,
+            None,
+            &name,
+            bytes,
+            Some(organiser.id),
+            chrono::Utc::now(),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok::<Uuid, Error>(id)
+    }
+    .await;
+    match outcome {
+        Ok(id) => Redirect::to(&format!("/organiser/import?file={id}")).into_response(),
+        Err(e) => back("/organiser/import", "", Err(e)),
+    }
+}
+
+/// GET /files/{id}: logos for everyone, certificate scans for the firm's
+/// members and organisers, import files for organisers.
+pub async fn download(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    req: Request,
+) -> Response {
+    let info = info(&req);
+    let Ok(id) = id.parse::<Uuid>() else {
+        return error_response(ErrorCode::NotFound, info.locale);
+    };
+    let file = match profile::file_for(&state.ctx.db, info.user.as_ref(), id).await {
+        Ok(f)
+            if f.purpose != uploads::Purpose::Import.as_str()
+                || info
+                    .user
+                    .as_ref()
+                    .is_some_and(|u| u.role == Role::Organiser) =>
+        {
+            f
+        }
+        Ok(_) => return error_response(ErrorCode::NotFound, info.locale),
+        Err(e) => return error_response(e.code, info.locale),
+    };
+    let public = file.purpose == uploads::Purpose::Logo.as_str();
+    let mut res = Response::new(Body::from(file.content));
+    let h = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&file.content_type) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
+    let encoded: String = file
+        .filename
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    if let Ok(v) = HeaderValue::from_str(&format!("inline; filename*=UTF-8''{encoded}")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; sandbox"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(if public {
+            "public, max-age=3600"
+        } else {
+            "private, no-store"
+        }),
+    );
+    res
+}
+
+/// GET /organiser/export/{catalogue|approvals}.{csv|xlsx}
+pub async fn export(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    req: Request,
+) -> Response {
+    let info = info(&req);
+    if let Err(r) = guard(&info, &[Role::Organiser]) {
+        return *r;
+    }
+    let (what, format) = match name.rsplit_once('.') {
+        Some((w, f)) if ["catalogue", "approvals"].contains(&w) && ["csv", "xlsx"].contains(&f) => {
+            (w, f)
+        }
+        _ => return error_response(ErrorCode::NotFound, info.locale),
+    };
+    let rows = match what {
+        "catalogue" => transfer::catalogue_rows(&state.ctx.db).await,
+        _ => transfer::approval_rows(&state.ctx.db, info.locale).await,
+    };
+    let bytes = rows.and_then(|rows| match format {
+        "csv" => transfer::to_csv(&rows),
+        _ => transfer::to_xlsx(
+            &rows,
+            if what == "catalogue" {
+                "Catalogue"
+            } else {
+                "Approvals"
+            },
+        ),
+    });
+    match bytes {
+        Ok(bytes) => {
+            let content_type = if format == "csv" {
+                "text/csv; charset=utf-8"
+            } else {
+                uploads::FileKind::Xlsx.content_type()
+            };
+            let day = chrono::Utc::now().format("%Y-%m-%d");
+            (
+                StatusCode::OK,
+                [
+                    (header::CONTENT_TYPE, content_type.to_string()),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"fairlink-{what}-{day}.{format}\""),
+                    ),
+                    (header::CACHE_CONTROL, "private, no-store".to_string()),
+                ],
+                bytes,
+            )
+                .into_response()
+        }
+        Err(e) => error_response(e.code, info.locale),
+    }
+}
+
+/// The largest body each upload route takes.
+pub fn body_limit_for(path: &str) -> usize {
+    match path {
+        "/firm/certificates" => uploads::SCAN_MAX_BYTES + 64 * 1024,
+        "/firm/logo" => uploads::LOGO_MAX_BYTES + 64 * 1024,
+        "/organiser/import" => 20 * 1024 * 1024 + 64 * 1024,
+        _ => crate::middleware::MAX_BODY_BYTES,
+    }
+}
