@@ -10,3 +10,4 @@ test:
 bench:
 	./bench/foundation.sh
 	./bench/mail.sh
+	./bench/catalogue.sh

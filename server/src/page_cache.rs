@@ -1,11 +1,12 @@
 //! A micro-cache for public pages seen by anonymous visitors.
 //!
-//! On the day of a fair, thousands of phones open the home page within
-//! minutes; its figures change slowly. Each (path, language) is rendered at
-//! most once per `ttl` and served from memory in between. Every response
-//! still gets a fresh Content-Security-Policy nonce: the cached page's nonce
-//! is replaced on the way out. Signed-in users, query strings and responses
-//! that set cookies are never cached.
+//! On the day of a fair, thousands of phones open the home page and the
+//! catalogue within minutes; what they show changes slowly. Each (address,
+//! language) is rendered at most once per `ttl` and served from memory in
+//! between. Every response still gets a fresh Content-Security-Policy
+//! nonce: the cached page's nonce is replaced on the way out. Signed-in
+//! users and responses that set cookies are never cached; only answers 200
+//! are kept, so errors are always rendered afresh.
 
 use crate::AppState;
 use crate::middleware::page_csp;
@@ -22,8 +23,12 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// Pages that look the same to every anonymous visitor of one language.
-pub const CACHEABLE: &[&str] = &["/"];
+/// Pages that look the same to every anonymous visitor of one language
+/// (for the catalogue: of one search).
+pub const CACHEABLE: &[&str] = &["/", "/exhibitors"];
+
+/// Pages kept at most; a full cache drops what has expired, then everything.
+const MAX_ENTRIES: usize = 2000;
 
 /// The largest page kept.
 const MAX_PAGE_BYTES: usize = 512 * 1024;
@@ -37,7 +42,7 @@ struct Entry {
 
 pub struct PageCache {
     ttl: Duration,
-    entries: Mutex<HashMap<(&'static str, Locale), Entry>>,
+    entries: Mutex<HashMap<(String, Locale), Entry>>,
 }
 
 impl PageCache {
@@ -48,15 +53,22 @@ impl PageCache {
         }
     }
 
-    fn get(&self, key: &(&'static str, Locale)) -> Option<(Bytes, String, HeaderValue)> {
+    fn get(&self, key: &(String, Locale)) -> Option<(Bytes, String, HeaderValue)> {
         let entries = self.entries.lock().ok()?;
         let e = entries.get(key)?;
         (e.at.elapsed() < self.ttl)
             .then(|| (e.body.clone(), e.nonce.clone(), e.content_type.clone()))
     }
 
-    fn put(&self, key: (&'static str, Locale), entry: Entry) {
+    fn put(&self, key: (String, Locale), entry: Entry) {
         if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= MAX_ENTRIES {
+                let ttl = self.ttl;
+                entries.retain(|_, e| e.at.elapsed() < ttl);
+                if entries.len() >= MAX_ENTRIES {
+                    entries.clear();
+                }
+            }
             entries.insert(key, entry);
         }
     }
@@ -91,7 +103,9 @@ pub async fn page_cache(State(state): State<AppState>, req: Request, next: Next)
         .extensions()
         .get::<RequestInfo>()
         .is_some_and(|i| i.user.is_none());
-    if req.method() != Method::GET || req.uri().query().is_some() || !anonymous {
+    // The home page takes no query; a query string there bypasses the cache.
+    let query = req.uri().query().map(str::to_string);
+    if req.method() != Method::GET || !anonymous || (path == "/" && query.is_some()) {
         return next.run(req).await;
     }
     let locale = req
@@ -99,7 +113,7 @@ pub async fn page_cache(State(state): State<AppState>, req: Request, next: Next)
         .get::<Locale>()
         .copied()
         .unwrap_or_default();
-    let key = (path, locale);
+    let key = (format!("{path}?{}", query.unwrap_or_default()), locale);
     let cache = &state.page_cache;
     if let Some((body, nonce, content_type)) = cache.get(&key) {
         return respond(body, &nonce, content_type);
@@ -154,7 +168,7 @@ mod tests {
     fn entries_expire() {
         let cache = PageCache::new(Duration::from_millis(30));
         cache.put(
-            ("/", Locale::Vi),
+            ("/?".to_string(), Locale::Vi),
             Entry {
                 at: Instant::now(),
                 body: Bytes::from_static(b"x"),
@@ -162,9 +176,9 @@ mod tests {
                 content_type: HeaderValue::from_static("text/html"),
             },
         );
-        assert!(cache.get(&("/", Locale::Vi)).is_some());
-        assert!(cache.get(&("/", Locale::En)).is_none());
+        assert!(cache.get(&("/?".to_string(), Locale::Vi)).is_some());
+        assert!(cache.get(&("/?".to_string(), Locale::En)).is_none());
         std::thread::sleep(Duration::from_millis(40));
-        assert!(cache.get(&("/", Locale::Vi)).is_none());
+        assert!(cache.get(&("/?".to_string(), Locale::Vi)).is_none());
     }
 }

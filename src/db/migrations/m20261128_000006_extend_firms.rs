@@ -32,6 +32,14 @@ impl MigrationTrait for Migration {
             .await?;
         }
         m.create_index(index("firms", &["province"], false)).await?;
+        // The catalogue lists approved firms in name order: covering indexes
+        // let it page and count without reading the rows.
+        m.create_index(index("firms", &["status", "legal_name", "id"], false))
+            .await?;
+        m.create_index(index("firms", &["status", "name_en", "id"], false))
+            .await?;
+        m.create_index(index("firms", &["status", "decided_at"], false))
+            .await?;
 
         m.create_table(
             Table::create()
