@@ -38,6 +38,9 @@ pub struct Config {
     pub mail_dir: PathBuf,
     /// `FAIRLINK_MAIL_FROM`: the sender of every mail.
     pub mail_from: fairlink::mail::Mailbox,
+    /// `FAIRLINK_PAGE_CACHE_SECONDS`: how long anonymous visitors may see a
+    /// public page (home, catalogue) from memory (default 5; 0 turns it off).
+    pub page_cache_seconds: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,6 +151,18 @@ impl Config {
                 "{from:?} is not an address like \"Fairlink <no-reply@fair.example.vn>\""
             ),
         })?;
+        let page_cache_seconds = match var("FAIRLINK_PAGE_CACHE_SECONDS") {
+            Some(v) => v
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n| *n <= 3600)
+                .ok_or(ConfigError {
+                    variable: "FAIRLINK_PAGE_CACHE_SECONDS",
+                    message: format!("{v:?} is not a number of seconds from 0 to 3600"),
+                })?,
+            None => 5,
+        };
         Ok(Config {
             addr,
             database_url,
@@ -158,6 +173,7 @@ impl Config {
             smtp_url,
             mail_dir,
             mail_from,
+            page_cache_seconds,
         })
     }
 

@@ -163,6 +163,9 @@ pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
 }
 
 pub fn state(config: Config, db: Db) -> AppState {
+    let page_cache = Arc::new(page_cache::PageCache::new(Duration::from_secs(
+        config.page_cache_seconds,
+    )));
     AppState {
         leptos_options: leptos_options(&config),
         ctx: AppContext {
@@ -173,7 +176,7 @@ pub fn state(config: Config, db: Db) -> AppState {
             mail_wake: fairlink::mail::Wake::new(),
         },
         config: Arc::new(config),
-        page_cache: Arc::new(page_cache::PageCache::new(Duration::from_secs(5))),
+        page_cache,
     }
 }
 

@@ -99,6 +99,9 @@ pub async fn page_cache(State(state): State<AppState>, req: Request, next: Next)
     let Some(path) = CACHEABLE.iter().copied().find(|p| *p == req.uri().path()) else {
         return next.run(req).await;
     };
+    if state.page_cache.ttl.is_zero() {
+        return next.run(req).await;
+    }
     let anonymous = req
         .extensions()
         .get::<RequestInfo>()
