@@ -59,7 +59,8 @@ setup_wasm_opt() {
   export PATH="$PWD/scripts/node_modules/.bin:$PATH"
 }
 
-# The mail tests talk to a real SMTP server: aiosmtpd, from PyPI.
+# The mail tests talk to a real SMTP server: aiosmtpd, from PyPI. The
+# booking tests read invoices back with a real PDF reader: pypdf, from PyPI.
 setup_smtp() {
   local python=${FAIRLINK_TEST_PYTHON:-python3}
   command -v "$python" >/dev/null || die "Python 3 is missing (the mail tests run aiosmtpd): install python3"
@@ -68,6 +69,12 @@ setup_smtp() {
     "$python" -m pip install --quiet aiosmtpd==1.4.6 2>/dev/null \
       || "$python" -m pip install --quiet --user aiosmtpd==1.4.6 \
       || die "could not install aiosmtpd: run $python -m pip install aiosmtpd==1.4.6"
+  fi
+  if ! "$python" -c 'import pypdf' 2>/dev/null; then
+    say "installing pypdf (PyPI) for the invoice tests"
+    "$python" -m pip install --quiet pypdf==7.1.1 2>/dev/null \
+      || "$python" -m pip install --quiet --user pypdf==7.1.1 \
+      || die "could not install pypdf: run $python -m pip install pypdf==7.1.1"
   fi
 }
 

@@ -37,6 +37,11 @@ pub enum ErrorCode {
     WrongState,
     ImportInvalid,
     Unavailable,
+    BoothTaken,
+    HoldExpired,
+    BookingClosed,
+    TooManyHolds,
+    FirmNotApproved,
     #[serde(other)]
     Internal,
 }
@@ -71,6 +76,11 @@ impl ErrorCode {
         ErrorCode::WrongState,
         ErrorCode::ImportInvalid,
         ErrorCode::Unavailable,
+        ErrorCode::BoothTaken,
+        ErrorCode::HoldExpired,
+        ErrorCode::BookingClosed,
+        ErrorCode::TooManyHolds,
+        ErrorCode::FirmNotApproved,
         ErrorCode::Internal,
     ];
 
@@ -104,6 +114,11 @@ impl ErrorCode {
             ErrorCode::InvalidFile => "invalid_file",
             ErrorCode::TaxCodeTaken => "tax_code_taken",
             ErrorCode::Unavailable => "unavailable",
+            ErrorCode::BoothTaken => "booth_taken",
+            ErrorCode::HoldExpired => "hold_expired",
+            ErrorCode::BookingClosed => "booking_closed",
+            ErrorCode::TooManyHolds => "too_many_holds",
+            ErrorCode::FirmNotApproved => "firm_not_approved",
             ErrorCode::Internal => "internal",
         }
     }
@@ -123,6 +138,11 @@ impl ErrorCode {
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::TooManyAttempts => 429,
             ErrorCode::Unavailable => 503,
+            ErrorCode::BoothTaken => 409,
+            ErrorCode::HoldExpired => 409,
+            ErrorCode::BookingClosed => 409,
+            ErrorCode::TooManyHolds => 409,
+            ErrorCode::FirmNotApproved => 409,
             ErrorCode::Internal => 500,
             ErrorCode::ImportInvalid => 422,
             ErrorCode::WrongState => 409,

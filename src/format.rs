@@ -25,7 +25,7 @@ pub fn zone_offset(zone: &str) -> Option<FixedOffset> {
     FixedOffset::east_opt(hours * 3600)
 }
 
-fn offset_or_default(zone: &str) -> FixedOffset {
+pub fn offset_or_default(zone: &str) -> FixedOffset {
     zone_offset(zone)
         .or_else(|| zone_offset(DEFAULT_TIME_ZONE))
         .unwrap_or_else(|| FixedOffset::east_opt(7 * 3600).expect("valid offset"))

@@ -42,6 +42,9 @@ pub struct SeedReport {
     pub certificates: usize,
     pub visitors: usize,
     pub users: usize,
+    pub booths: usize,
+    pub booths_booked: usize,
+    pub applications: usize,
 }
 
 /// SplitMix64: small, fast, and the same on every machine.
@@ -305,6 +308,11 @@ pub async fn run(db: &Db, now: DateTime<Utc>) -> Result<SeedReport> {
         closes_at: Set(t(17, 30)),
         time_zone: Set(crate::format::DEFAULT_TIME_ZONE.into()),
         created_at: Set(now),
+        vat_percent: Set(Some(8)),
+        hold_minutes: Set(Some(15)),
+        booking_opens_on: Set(Some(d(2026, 9, 1))),
+        booking_closes_on: Set(Some(d(2026, 12, 10))),
+        registration_closes_on: Set(Some(d(2026, 12, 12))),
     };
 
     let mut users: Vec<user::ActiveModel> = Vec::new();
@@ -568,9 +576,24 @@ pub async fn run(db: &Db, now: DateTime<Utc>) -> Result<SeedReport> {
     report.users = users.len();
 
     let txn = db.begin().await?;
+    let fair_id = demo_fair.id.clone().take().unwrap_or_default();
     fair::Entity::insert(demo_fair).exec(&txn).await?;
     insert_chunked(&txn, users).await?;
     let firm_ids: Vec<Uuid> = firms.iter().filter_map(|f| f.id.clone().take()).collect();
+    // Approved firms by sector group, the demo exhibitor's firm left out (it
+    // picks its own booth in the demo).
+    let exhibitors: Vec<(Uuid, String)> = firms
+        .iter()
+        .skip(1)
+        .filter_map(|f| match (&f.id, &f.status, &f.sector_group) {
+            (
+                sea_orm::ActiveValue::Set(id),
+                sea_orm::ActiveValue::Set(st),
+                sea_orm::ActiveValue::Set(g),
+            ) if st == status::APPROVED => Some((*id, g.clone())),
+            _ => None,
+        })
+        .collect();
     insert_chunked(&txn, firms).await?;
     insert_chunked(&txn, members).await?;
     insert_chunked(&txn, certificates).await?;
@@ -579,9 +602,386 @@ pub async fn run(db: &Db, now: DateTime<Utc>) -> Result<SeedReport> {
     for id in firm_ids {
         crate::firms::profile::reindex(&txn, id).await?;
     }
+    let (booths, booked, applications) =
+        seed_booths(&txn, &mut rng, fair_id, &exhibitors, now).await?;
+    report.booths = booths;
+    report.booths_booked = booked;
+    report.applications = applications;
     txn.commit().await?;
     tracing::info!(?report, "demo data created");
     Ok(report)
+}
+
+/// Three halls (components, textile and leather, high tech) of about 300
+/// booths in double rows with aisles, a strip of islands and raw space in
+/// hall A; about 40 % booked by demo firms of the hall's sector, some paid;
+/// a few dozen applications waiting for the allocation.
+async fn seed_booths(
+    txn: &sea_orm::DatabaseTransaction,
+    rng: &mut Rng,
+    fair_id: Uuid,
+    exhibitors: &[(Uuid, String)],
+    now: DateTime<Utc>,
+) -> Result<(usize, usize, usize)> {
+    use crate::booths::entity::{application, booth, booth_type, claim, feature, hall, zone};
+    use crate::booths::pricing;
+    let types = [
+        (
+            "inline",
+            "Gian tiêu chuẩn (khung sẵn)",
+            "Shell scheme, inline",
+            2_500_000i64,
+            0i32,
+            true,
+        ),
+        (
+            "corner",
+            "Gian góc (2 mặt thoáng)",
+            "Shell scheme, corner",
+            2_500_000,
+            10,
+            true,
+        ),
+        (
+            "peninsula",
+            "Gian bán đảo (3 mặt thoáng)",
+            "Peninsula",
+            2_400_000,
+            15,
+            false,
+        ),
+        (
+            "island",
+            "Gian đảo (4 mặt thoáng)",
+            "Island",
+            2_300_000,
+            20,
+            false,
+        ),
+        ("raw", "Mặt bằng trống", "Raw space", 1_800_000, 0, false),
+    ];
+    let mut type_ids = std::collections::HashMap::new();
+    for (code, vi, en, price, surcharge, furniture) in types {
+        let id = rng.uuid();
+        type_ids.insert(code, (id, price, surcharge));
+        booth_type::Entity::insert(booth_type::ActiveModel {
+            id: Set(id),
+            fair_id: Set(fair_id),
+            code: Set(code.into()),
+            name_vi: Set(vi.into()),
+            name_en: Set(en.into()),
+            price_per_m2: Set(price),
+            surcharge_percent: Set(surcharge),
+            furniture: Set(furniture),
+        })
+        .exec(txn)
+        .await?;
+    }
+    // (hall code, names, width m, rows of blocks, booths per segment,
+    // segments, zone code, zone names, sector group)
+    let halls = [
+        (
+            "A",
+            "Nhà A",
+            "Hall A",
+            3usize,
+            10usize,
+            2usize,
+            "COMP",
+            "Linh kiện & phụ tùng",
+            "Components & spare parts",
+            "components",
+        ),
+        (
+            "B",
+            "Nhà B",
+            "Hall B",
+            2,
+            7,
+            3,
+            "TEXT",
+            "Dệt may, da giày",
+            "Textile, garment, leather",
+            "textile_leather",
+        ),
+        (
+            "C",
+            "Nhà C",
+            "Hall C",
+            2,
+            7,
+            3,
+            "TECH",
+            "Công nghệ cao",
+            "High tech",
+            "high_tech",
+        ),
+    ];
+    let mut booths = Vec::new();
+    let mut features = Vec::new();
+    for (code, vi, en, blocks, per_segment, segments, zone_code, zone_vi, zone_en, group) in halls {
+        let zone_id = rng.uuid();
+        zone::Entity::insert(zone::ActiveModel {
+            id: Set(zone_id),
+            fair_id: Set(fair_id),
+            code: Set(zone_code.into()),
+            name_vi: Set(zone_vi.into()),
+            name_en: Set(zone_en.into()),
+            sector_group: Set(Some(group.into())),
+        })
+        .exec(txn)
+        .await?;
+        // Decimetres: 3 m booths, 3 m aisles, 3 m from the walls.
+        let segment_w = per_segment as i32 * 30;
+        let width = 30 + segments as i32 * (segment_w + 30);
+        let extra_strip = code == "A";
+        let depth = 30 + blocks as i32 * 90 + if extra_strip { 90 } else { 0 } + 30;
+        let hall_id = rng.uuid();
+        hall::Entity::insert(hall::ActiveModel {
+            id: Set(hall_id),
+            fair_id: Set(fair_id),
+            code: Set(code.into()),
+            name_vi: Set(vi.into()),
+            name_en: Set(en.into()),
+            width_dm: Set(width),
+            depth_dm: Set(depth),
+        })
+        .exec(txn)
+        .await?;
+        let mut add = |code: String, x: i32, y: i32, w: i32, d: i32, t: &str, rng: &mut Rng| {
+            booths.push((
+                booth::ActiveModel {
+                    id: Set(rng.uuid()),
+                    fair_id: Set(fair_id),
+                    hall_id: Set(hall_id),
+                    code: Set(code),
+                    zone_id: Set(zone_id),
+                    type_id: Set(type_ids[t].0),
+                    x_dm: Set(x),
+                    y_dm: Set(y),
+                    w_dm: Set(w),
+                    d_dm: Set(d),
+                    polygon: Set(None),
+                    blocked: Set(false),
+                    price_override: Set(None),
+                },
+                group,
+                t.to_string(),
+                (w * d / 100) as i64,
+            ));
+        };
+        let mut n = 0;
+        for block in 0..blocks {
+            let y0 = 30 + block as i32 * 90;
+            for row in 0..2 {
+                for seg in 0..segments {
+                    let x0 = 30 + seg as i32 * (segment_w + 30);
+                    for i in 0..per_segment {
+                        n += 1;
+                        let end = i == 0 || i == per_segment - 1;
+                        add(
+                            format!("{code}-{n:03}"),
+                            x0 + i as i32 * 30,
+                            y0 + row * 30,
+                            30,
+                            30,
+                            if end { "corner" } else { "inline" },
+                            rng,
+                        );
+                    }
+                }
+            }
+            // The aisle below the block.
+            features.push((hall_id, "aisle", 30, y0 + 60, width - 60, 30, None));
+        }
+        // Cross aisles between segments, with a pillar in each.
+        for seg in 1..segments {
+            let x = 30 + seg as i32 * (segment_w + 30) - 30;
+            features.push((hall_id, "aisle", x, 30, 30, blocks as i32 * 90, None));
+            features.push((hall_id, "pillar", x + 12, 30 + 72, 6, 6, None));
+        }
+        if extra_strip {
+            let y0 = 30 + blocks as i32 * 90;
+            for i in 0..4 {
+                n += 1;
+                add(
+                    format!("{code}-{n:03}"),
+                    30 + i * 90,
+                    y0,
+                    60,
+                    60,
+                    "island",
+                    rng,
+                );
+            }
+            for i in 0..2 {
+                n += 1;
+                add(
+                    format!("{code}-{n:03}"),
+                    390 + i * 120,
+                    y0,
+                    90,
+                    60,
+                    "raw",
+                    rng,
+                );
+            }
+        }
+        features.push((
+            hall_id,
+            "entrance",
+            width / 2 - 40,
+            depth - 10,
+            80,
+            10,
+            Some(format!("{vi} · {en}")),
+        ));
+        features.push((
+            hall_id,
+            "label",
+            30,
+            4,
+            200,
+            20,
+            Some(format!("{vi} — {zone_vi}")),
+        ));
+    }
+    let booth_count = booths.len();
+    // Book about 40 % of the booths to firms of the hall's sector.
+    let mut firms_by_group: std::collections::HashMap<&str, Vec<Uuid>> =
+        std::collections::HashMap::new();
+    for (id, g) in exhibitors {
+        firms_by_group.entry(g.as_str()).or_default().push(*id);
+    }
+    let mut claims = Vec::new();
+    let mut booked_firms = HashSet::new();
+    let mut invoice = 0i64;
+    for (b, group, t, area) in &booths {
+        if !rng.chance(40) {
+            continue;
+        }
+        let Some(candidates) = firms_by_group.get(group) else {
+            continue;
+        };
+        let firm_id = loop {
+            let f = *rng.pick(candidates);
+            if booked_firms.insert(f) {
+                break Some(f);
+            }
+            if booked_firms.len() >= exhibitors.len() {
+                break None;
+            }
+        };
+        let Some(firm_id) = firm_id else { continue };
+        let (_, per_m2, surcharge) = type_ids[t.as_str()];
+        let price = pricing::price(*area, per_m2, None, i64::from(surcharge), 0, 8);
+        let paid = rng.chance(60);
+        invoice += 1;
+        let booth_id = b.id.clone().take().unwrap_or_default();
+        claims.push(claim::ActiveModel {
+            id: Set(rng.uuid()),
+            fair_id: Set(fair_id),
+            booth_id: Set(booth_id),
+            firm_id: Set(firm_id),
+            state: Set(if paid {
+                crate::booths::claim_state::PAID
+            } else {
+                crate::booths::claim_state::CONFIRMED
+            }
+            .into()),
+            live_booth_id: Set(Some(booth_id)),
+            held_until: Set(None),
+            created_at: Set(now),
+            confirmed_at: Set(Some(now)),
+            paid_at: Set(paid.then_some(now)),
+            ended_at: Set(None),
+            base_price: Set(price.base),
+            surcharge: Set(price.surcharge),
+            options: Set("[]".into()),
+            options_price: Set(0),
+            vat: Set(price.vat),
+            total: Set(price.total),
+            invoice_no: Set(Some(format!("PF2026-{invoice:05}"))),
+            created_by: Set(None),
+            application_id: Set(None),
+        });
+    }
+    let booked = claims.len();
+    // Applications from firms without a booth, for the allocation.
+    let mut applications = Vec::new();
+    let free_codes: Vec<(String, &str)> = booths
+        .iter()
+        .filter(|(b, ..)| {
+            !claims
+                .iter()
+                .any(|c| c.booth_id.clone().take() == b.id.clone().take())
+        })
+        .filter(|(_, _, t, _)| t == "inline")
+        .map(|(b, g, ..)| (b.code.clone().take().unwrap_or_default(), *g))
+        .collect();
+    for (id, g) in exhibitors
+        .iter()
+        .filter(|(id, _)| !booked_firms.contains(id))
+        .take(40)
+    {
+        let options: Vec<&String> = free_codes
+            .iter()
+            .filter(|(_, fg)| fg == g)
+            .map(|(c, _)| c)
+            .collect();
+        let preferences: Vec<String> = (0..rng.below(4))
+            .filter_map(|_| {
+                options
+                    .get(rng.below(options.len().max(1)))
+                    .map(|c| c.to_string())
+            })
+            .collect();
+        applications.push(application::ActiveModel {
+            id: Set(rng.uuid()),
+            fair_id: Set(fair_id),
+            firm_id: Set(*id),
+            area_m2: Set(9),
+            type_code: Set("inline".into()),
+            zone_id: Set(None),
+            preferences: Set(serde_json::to_string(&preferences).unwrap_or_default()),
+            avoid: Set("[]".into()),
+            status: Set(crate::booths::application_state::PENDING.into()),
+            booth_id: Set(None),
+            created_at: Set(now - chrono::Duration::minutes(rng.below(20_000) as i64)),
+        });
+    }
+    let application_count = applications.len();
+    insert_chunked(txn, booths.into_iter().map(|b| b.0).collect()).await?;
+    insert_chunked(
+        txn,
+        features
+            .into_iter()
+            .map(|(hall_id, kind, x, y, w, d, label)| feature::ActiveModel {
+                id: Set(rng.uuid()),
+                hall_id: Set(hall_id),
+                kind: Set(kind.into()),
+                x_dm: Set(x),
+                y_dm: Set(y),
+                w_dm: Set(w),
+                d_dm: Set(d),
+                label: Set(label),
+            })
+            .collect(),
+    )
+    .await?;
+    insert_chunked(txn, claims).await?;
+    insert_chunked(txn, applications).await?;
+    if invoice > 0 {
+        crate::booths::entity::counter::Entity::insert(
+            crate::booths::entity::counter::ActiveModel {
+                fair_id: Set(fair_id),
+                last: Set(invoice),
+            },
+        )
+        .exec(txn)
+        .await?;
+    }
+    Ok((booth_count, booked, application_count))
 }
 
 const MARKET_CODES: &[&str] = &[

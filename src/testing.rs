@@ -297,6 +297,258 @@ impl Drop for SmtpServer {
     }
 }
 
+/// A fair ready for booking, for tests and benches: one zone (`COMP`), two
+/// booth types (`inline` at 2,500,000 ₫/m², `corner` +10 %), one hall with
+/// `booths` 3 m × 3 m booths in rows of 20 (`A-0001`...), VAT 8 %, booking
+/// open every day, holds of 15 minutes.
+pub struct BoothFixture {
+    pub fair_id: uuid::Uuid,
+    pub hall_id: uuid::Uuid,
+    pub organiser: crate::accounts::SessionUser,
+    /// Booth ids in code order.
+    pub booths: Vec<uuid::Uuid>,
+}
+
+pub async fn booth_fixture(db: &Db, booths: usize) -> BoothFixture {
+    use crate::booths::{self, plan};
+    use chrono::{NaiveDate, NaiveTime, Utc};
+    let now = Utc::now();
+    let organiser = users(db, 1, crate::accounts::Role::Organiser, "organiser")
+        .await
+        .remove(0);
+    let fair_id = booths::create_fair(
+        db,
+        &organiser,
+        &booths::FairInput {
+            slug: format!("test-fair-{}", uuid::Uuid::new_v4().simple()),
+            name_vi: "Hội chợ Công nghiệp hỗ trợ (thử)".into(),
+            name_en: "Supporting Industry Fair (test)".into(),
+            venue_vi: "Trung tâm Triển lãm, Hà Nội".into(),
+            venue_en: "Exhibition Centre, Hanoi".into(),
+            city: "Hà Nội".into(),
+            starts_on: NaiveDate::from_ymd_opt(2030, 3, 10).expect("date"),
+            ends_on: NaiveDate::from_ymd_opt(2030, 3, 12).expect("date"),
+            opens_at: NaiveTime::from_hms_opt(8, 30, 0).expect("time"),
+            closes_at: NaiveTime::from_hms_opt(17, 0, 0).expect("time"),
+            time_zone: crate::format::DEFAULT_TIME_ZONE.into(),
+            vat_percent: 8,
+            hold_minutes: 15,
+            booking_opens_on: None,
+            booking_closes_on: None,
+            registration_closes_on: None,
+        },
+        now,
+    )
+    .await
+    .expect("create fair");
+    booths::save_zone(
+        db,
+        &organiser,
+        fair_id,
+        &booths::ZoneInput {
+            code: "COMP".into(),
+            name_vi: "Linh kiện".into(),
+            name_en: "Components".into(),
+            sector_group: Some("components".into()),
+        },
+        now,
+    )
+    .await
+    .expect("zone");
+    for (code, surcharge) in [("inline", 0), ("corner", 10)] {
+        booths::save_booth_type(
+            db,
+            &organiser,
+            fair_id,
+            &booths::TypeInput {
+                code: code.into(),
+                name_vi: format!("Gian {code}"),
+                name_en: format!("Booth {code}"),
+                price_per_m2: 2_500_000,
+                surcharge_percent: surcharge,
+                furniture: true,
+            },
+            now,
+        )
+        .await
+        .expect("type");
+    }
+    let rows = booths.div_ceil(20).max(1) as i32;
+    let hall_id = booths::save_hall(
+        db,
+        &organiser,
+        fair_id,
+        &booths::HallInput {
+            code: "A".into(),
+            name_vi: "Nhà A".into(),
+            name_en: "Hall A".into(),
+            width: plan::metres(30 + 20 * 30 + 30),
+            depth: plan::metres(30 + rows * 60 + 30),
+        },
+        now,
+    )
+    .await
+    .expect("hall");
+    let p = plan::Plan {
+        booths: (0..booths)
+            .map(|i| plan::PlanBooth {
+                code: format!("A-{:04}", i + 1),
+                x: 30 + (i % 20) as i32 * 30,
+                // Pairs of rows back to back, aisles between pairs.
+                y: 30 + (i / 20) as i32 * 60,
+                w: 30,
+                d: 30,
+                polygon: None,
+                type_code: if i % 20 == 0 || i % 20 == 19 {
+                    "corner".into()
+                } else {
+                    "inline".into()
+                },
+                zone: "COMP".into(),
+                price: None,
+                label: None,
+            })
+            .collect(),
+        features: Vec::new(),
+    };
+    booths::save_plan(db, &organiser, hall_id, &p, now)
+        .await
+        .expect("save plan")
+        .expect("valid plan");
+    let map = booths::fair_map(db, fair_id, None, now).await.expect("map");
+    BoothFixture {
+        fair_id,
+        hall_id,
+        organiser,
+        booths: map.booths.iter().map(|b| b.id).collect(),
+    }
+}
+
+/// `n` accounts of one role, written directly (one password hash for all:
+/// hashing thousands would take minutes). Exhibitors each get an approved
+/// firm of their own.
+pub async fn users(
+    db: &Db,
+    n: usize,
+    role: crate::accounts::Role,
+    prefix: &str,
+) -> Vec<crate::accounts::SessionUser> {
+    use crate::accounts::entity::user;
+    use crate::firms::entity::{firm, member};
+    use chrono::Utc;
+    use sea_orm::{EntityTrait, Set};
+    let now = Utc::now();
+    let hash = crate::accounts::hash_password("correct horse battery")
+        .await
+        .expect("hash");
+    let tag = uuid::Uuid::new_v4().simple().to_string();
+    let mut out = Vec::with_capacity(n);
+    let mut user_rows = Vec::new();
+    let mut firm_rows = Vec::new();
+    let mut member_rows = Vec::new();
+    for i in 0..n {
+        let id = uuid::Uuid::now_v7();
+        let email = format!("{prefix}{i}.{}@test.example", &tag[..8]);
+        user_rows.push(user::ActiveModel {
+            id: Set(id),
+            email: Set(email.clone()),
+            name: Set(format!("Người dùng {i}")),
+            password_hash: Set(hash.clone()),
+            role: Set(role.as_str().into()),
+            locale: Set(if i % 2 == 0 { "vi" } else { "en" }.into()),
+            created_at: Set(now),
+            updated_at: Set(now),
+            disabled_at: Set(None),
+            email_verified_at: Set(Some(now)),
+        });
+        if role == crate::accounts::Role::Exhibitor {
+            let firm_id = uuid::Uuid::now_v7();
+            // Unique, valid tax codes: nine digits and their check digit.
+            let mut nine = [0u8; 9];
+            let serial =
+                (u32::from_str_radix(&tag[..6], 16).unwrap_or(0) as usize * 1000 + i) % 10_000_000;
+            nine[0] = 0;
+            nine[1] = 1;
+            for (k, d) in format!("{serial:07}").bytes().enumerate() {
+                nine[2 + k] = d - b'0';
+            }
+            let tax = crate::firms::TaxCode::from_nine(nine)
+                .or_else(|| {
+                    nine[8] = (nine[8] + 1) % 10;
+                    crate::firms::TaxCode::from_nine(nine)
+                })
+                .map(|t| t.as_str().to_string())
+                .unwrap_or_else(|| format!("01{serial:08}"));
+            firm_rows.push(firm::ActiveModel {
+                id: Set(firm_id),
+                tax_code: Set(format!("{tax}-{:03}", i % 1000)),
+                legal_name: Set(format!("Công ty TNHH Linh kiện {prefix} {i}")),
+                name_en: Set(format!("{prefix} Components {i} Co., Ltd.")),
+                sector_group: Set("components".into()),
+                province: Set("ha_noi".into()),
+                address: Set(format!("Lô {i}, KCN Thăng Long, Hà Nội")),
+                website: Set(None),
+                employees: Set(Some(100)),
+                founded_year: Set(Some(2010)),
+                status: Set(crate::firms::status::APPROVED.into()),
+                created_at: Set(now),
+                updated_at: Set(now),
+                contact_name: Set(None),
+                contact_email: Set(None),
+                contact_phone: Set(None),
+                revenue_band: Set(None),
+                description_vi: Set(None),
+                description_en: Set(None),
+                customers: Set(None),
+                logo_upload_id: Set(None),
+                submitted_at: Set(Some(now)),
+                decided_at: Set(Some(now)),
+                decision_note: Set(None),
+                search_body: Set(None),
+            });
+            member_rows.push(member::ActiveModel {
+                firm_id: Set(firm_id),
+                user_id: Set(id),
+                is_admin: Set(true),
+                created_at: Set(now),
+            });
+        }
+        out.push(crate::accounts::SessionUser {
+            id,
+            email,
+            name: format!("Người dùng {i}"),
+            role,
+            locale: if i % 2 == 0 {
+                crate::Locale::Vi
+            } else {
+                crate::Locale::En
+            },
+            email_verified: true,
+        });
+    }
+    let txn = db.begin().await.expect("begin");
+    for chunk in user_rows.chunks(200) {
+        user::Entity::insert_many(chunk.to_vec())
+            .exec(&txn)
+            .await
+            .expect("users");
+    }
+    for chunk in firm_rows.chunks(200) {
+        firm::Entity::insert_many(chunk.to_vec())
+            .exec(&txn)
+            .await
+            .expect("firms");
+    }
+    for chunk in member_rows.chunks(200) {
+        member::Entity::insert_many(chunk.to_vec())
+            .exec(&txn)
+            .await
+            .expect("members");
+    }
+    txn.commit().await.expect("commit");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

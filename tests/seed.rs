@@ -57,5 +57,20 @@ db_test! {
         assert_eq!(organiser.role, Role::Organiser);
         let fair = fairlink::fairs::featured_fair(&db, now.date_naive()).await.unwrap().unwrap();
         assert_eq!(fair.slug, seed::DEMO_FAIR_SLUG);
+
+        // Three halls of about 300 booths, part sold, none overlapping.
+        assert!((280..=320).contains(&report.booths), "{} booths", report.booths);
+        let map = fairlink::booths::fair_map(&db, fair.id, None, now).await.unwrap();
+        assert_eq!(map.halls.len(), 3);
+        assert_eq!(map.booths.len(), report.booths);
+        let taken = map.booths.iter().filter(|b| matches!(b.status, fairlink::booths::BoothStatus::Reserved | fairlink::booths::BoothStatus::Sold)).count();
+        assert_eq!(taken, report.booths_booked);
+        assert!(taken * 100 / report.booths >= 25, "{taken} booked");
+        assert!(map.booths.iter().any(|b| b.status == fairlink::booths::BoothStatus::Sold));
+        for hall in &map.halls {
+            let (_, plan, ctx) = fairlink::booths::hall_plan(&db, hall.id).await.unwrap();
+            fairlink::booths::plan::validate(&plan, &ctx).unwrap_or_else(|e| panic!("hall {}: {e:?}", hall.code));
+        }
+        assert!(report.applications >= 20);
     }
 }

@@ -21,6 +21,11 @@ pub mod fair {
         pub closes_at: Time,
         pub time_zone: String,
         pub created_at: DateTimeUtc,
+        pub vat_percent: Option<i32>,
+        pub hold_minutes: Option<i32>,
+        pub booking_opens_on: Option<Date>,
+        pub booking_closes_on: Option<Date>,
+        pub registration_closes_on: Option<Date>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -43,6 +48,11 @@ pub mod fair {
                 opens_at: m.opens_at,
                 closes_at: m.closes_at,
                 time_zone: m.time_zone,
+                vat_percent: m.vat_percent.unwrap_or(super::super::DEFAULT_VAT_PERCENT),
+                hold_minutes: m.hold_minutes.unwrap_or(super::super::DEFAULT_HOLD_MINUTES),
+                booking_opens_on: m.booking_opens_on,
+                booking_closes_on: m.booking_closes_on,
+                registration_closes_on: m.registration_closes_on,
             }
         }
     }

@@ -256,6 +256,10 @@ impl Links {
         format!("{}/exhibitors/{id}", self.base)
     }
 
+    pub fn bookings(&self) -> String {
+        format!("{}/bookings", self.base)
+    }
+
     pub fn home(&self) -> String {
         format!("{}/", self.base)
     }

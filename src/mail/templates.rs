@@ -53,6 +53,32 @@ pub enum Template {
         accepted: bool,
         link: String,
     },
+    /// Something happened to a firm's booth.
+    Booking {
+        event: BookingEvent,
+        firm: String,
+        fair: String,
+        booth: String,
+        /// The total, formatted in the recipient's language.
+        amount: String,
+        invoice: String,
+        /// The moment an offer runs out, formatted; or a reason.
+        note: String,
+        link: String,
+    },
+}
+
+/// What happened to a booking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BookingEvent {
+    Confirmed,
+    Allocated,
+    Paid,
+    Moved,
+    Cancelled,
+    Released,
+    Offered,
 }
 
 impl Template {
@@ -68,6 +94,7 @@ impl Template {
             Template::FirmMemberInvite { .. } => "firm_member_invite",
             Template::FirmJoinRequest { .. } => "firm_join_request",
             Template::FirmJoinAnswered { .. } => "firm_join_answered",
+            Template::Booking { .. } => "booking",
         }
     }
 }
@@ -340,7 +367,133 @@ pub fn render(template: &Template, locale: Locale) -> Rendered {
             button: Some(("Open Fairlink", link)),
             after: vec![],
         }),
+        (Template::Booking { event, firm, fair, booth, amount, invoice, note, link }, _) => booking(locale, *event, firm, fair, booth, amount, invoice, note, link),
     }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn booking(
+    locale: Locale,
+    event: BookingEvent,
+    firm: &str,
+    fair: &str,
+    booth: &str,
+    amount: &str,
+    invoice: &str,
+    note: &str,
+    link: &str,
+) -> Rendered {
+    let (firm, fair, booth) = (header_safe(firm), header_safe(fair), header_safe(booth));
+    let vi = locale == Locale::Vi;
+    let (subject, main) = match (event, vi) {
+        (BookingEvent::Confirmed, true) => (
+            format!("Xác nhận đặt gian hàng {booth}"),
+            format!(
+                "{firm} đã đặt gian hàng {booth} tại {fair}. Hóa đơn tạm tính số {invoice} (tổng {amount}) được gửi kèm thư này."
+            ),
+        ),
+        (BookingEvent::Confirmed, false) => (
+            format!("Booth {booth} is booked"),
+            format!(
+                "{firm} booked booth {booth} at {fair}. The pro-forma invoice {invoice} (total {amount}) is attached."
+            ),
+        ),
+        (BookingEvent::Allocated, true) => (
+            format!("Ban tổ chức đã xếp gian hàng {booth}"),
+            format!(
+                "Theo đơn đăng ký, ban tổ chức đã xếp cho {firm} gian hàng {booth} tại {fair}. Hóa đơn tạm tính số {invoice} (tổng {amount}) được gửi kèm thư này."
+            ),
+        ),
+        (BookingEvent::Allocated, false) => (
+            format!("You were given booth {booth}"),
+            format!(
+                "Following your application, the organisers gave {firm} booth {booth} at {fair}. The pro-forma invoice {invoice} (total {amount}) is attached."
+            ),
+        ),
+        (BookingEvent::Paid, true) => (
+            format!("Đã nhận thanh toán gian hàng {booth}"),
+            format!(
+                "Ban tổ chức đã nhận đủ {amount} cho hóa đơn {invoice} (gian hàng {booth}, {fair}). Cảm ơn quý doanh nghiệp."
+            ),
+        ),
+        (BookingEvent::Paid, false) => (
+            format!("Payment received for booth {booth}"),
+            format!(
+                "The organisers received {amount} for invoice {invoice} (booth {booth}, {fair}). Thank you."
+            ),
+        ),
+        (BookingEvent::Moved, true) => (
+            format!("Gian hàng của {firm} đã đổi sang {booth}"),
+            format!(
+                "Ban tổ chức đã chuyển gian hàng của {firm} tại {fair} sang {booth}. Hóa đơn tạm tính {invoice} được cập nhật (tổng {amount}) và gửi kèm."
+            ),
+        ),
+        (BookingEvent::Moved, false) => (
+            format!("{firm} moved to booth {booth}"),
+            format!(
+                "The organisers moved the booth of {firm} at {fair} to {booth}. The pro-forma invoice {invoice} is updated (total {amount}) and attached."
+            ),
+        ),
+        (BookingEvent::Cancelled, true) => (
+            format!("Hủy đặt gian hàng {booth}"),
+            format!("Ban tổ chức đã hủy đặt gian hàng {booth} của {firm} tại {fair}."),
+        ),
+        (BookingEvent::Cancelled, false) => (
+            format!("Booking of booth {booth} cancelled"),
+            format!("The organisers cancelled the booking of booth {booth} by {firm} at {fair}."),
+        ),
+        (BookingEvent::Released, true) => (
+            format!("Gian hàng {booth} đã được trả lại"),
+            format!("Ban tổ chức đã trả lại gian hàng {booth} mà {firm} đang giữ tại {fair}."),
+        ),
+        (BookingEvent::Released, false) => (
+            format!("Booth {booth} released"),
+            format!("The organisers released booth {booth}, which {firm} held at {fair}."),
+        ),
+        (BookingEvent::Offered, true) => (
+            format!("Có gian hàng trống cho {firm}: {booth}"),
+            format!(
+                "Một gian hàng phù hợp với đơn chờ của {firm} tại {fair} vừa trống: {booth} (tổng {amount}). Gian hàng được giữ cho quý doanh nghiệp đến {note}."
+            ),
+        ),
+        (BookingEvent::Offered, false) => (
+            format!("A booth for {firm}: {booth}"),
+            format!(
+                "A booth matching the waiting-list place of {firm} at {fair} came free: {booth} (total {amount}). It is held for you until {note}."
+            ),
+        ),
+    };
+    let mut paragraphs = vec![main];
+    if matches!(event, BookingEvent::Cancelled | BookingEvent::Released) && !note.trim().is_empty()
+    {
+        paragraphs.push(format!(
+            "{}: {}",
+            if vi { "Lý do" } else { "Reason" },
+            note.trim()
+        ));
+    }
+    layout(
+        locale,
+        Parts {
+            subject,
+            greeting: if vi {
+                "Xin chào,".into()
+            } else {
+                "Hello,".into()
+            },
+            paragraphs,
+            button: Some((
+                match (event, vi) {
+                    (BookingEvent::Offered, true) => "Xác nhận gian hàng",
+                    (BookingEvent::Offered, false) => "Confirm the booth",
+                    (_, true) => "Xem gian hàng của bạn",
+                    (_, false) => "See your booths",
+                },
+                link,
+            )),
+            after: vec![],
+        },
+    )
 }
 
 #[cfg(test)]

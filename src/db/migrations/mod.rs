@@ -9,6 +9,7 @@ mod m20261128_000003_create_fairs;
 mod m20261128_000004_create_outbox;
 mod m20261128_000005_create_account_tokens;
 mod m20261128_000006_extend_firms;
+mod m20261128_000007_create_booths;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000004_create_outbox::Migration),
             Box::new(m20261128_000005_create_account_tokens::Migration),
             Box::new(m20261128_000006_extend_firms::Migration),
+            Box::new(m20261128_000007_create_booths::Migration),
         ]
     }
 }
