@@ -11,3 +11,4 @@ bench:
 	./bench/foundation.sh
 	./bench/mail.sh
 	./bench/catalogue.sh
+	./bench/booths.sh

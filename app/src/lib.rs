@@ -94,6 +94,15 @@ pub fn App() -> impl IntoView {
                         view=routes::mail::MailDetail
                         ssr=SsrMode::Async
                     />
+                    <Route path=path!("/fairs/:slug/plan") view=routes::booths::PlanPage ssr=SsrMode::Async />
+                    <Route path=path!("/fairs/:slug/booths") view=routes::booths::BoothListPage ssr=SsrMode::Async />
+                    <Route path=path!("/bookings") view=routes::booths::BookingsPage ssr=SsrMode::Async />
+                    <Route path=path!("/organiser/fairs") view=routes::fairs::FairsPage ssr=SsrMode::Async />
+                    <Route path=path!("/organiser/fairs/:slug") view=routes::fairs::FairSetupPage ssr=SsrMode::Async />
+                    <Route path=path!("/organiser/fairs/:slug/halls/:code") view=routes::fairs::HallPage ssr=SsrMode::Async />
+                    <Route path=path!("/organiser/fairs/:slug/bookings") view=routes::fairs::FairBookingsPage ssr=SsrMode::Async />
+                    <Route path=path!("/organiser/fairs/:slug/allocation") view=routes::fairs::AllocationPage ssr=SsrMode::Async />
+                    <Route path=path!("/organiser/fairs/:slug/figures") view=routes::fairs::BoothFiguresPage ssr=SsrMode::Async />
                     <Route
                         path=path!("/invite/:token")
                         view=routes::auth::AcceptInvite

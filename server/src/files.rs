@@ -326,12 +326,173 @@ pub async fn export(
     }
 }
 
+/// The largest plan file an import takes (with room for the form around it).
+pub const PLAN_MAX_BYTES: usize = 2 * 1024 * 1024 + 64 * 1024;
+
 /// The largest body each upload route takes.
 pub fn body_limit_for(path: &str) -> usize {
     match path {
         "/firm/certificates" => uploads::SCAN_MAX_BYTES + 64 * 1024,
         "/firm/logo" => uploads::LOGO_MAX_BYTES + 64 * 1024,
         "/organiser/import" => 20 * 1024 * 1024 + 64 * 1024,
+        p if p.starts_with("/organiser/halls/") && p.ends_with("/plan") => PLAN_MAX_BYTES,
         _ => crate::middleware::MAX_BODY_BYTES,
+    }
+}
+
+/// Percent-encodes everything but unreserved characters (for a query value).
+fn encode_component(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// GET /bookings/{id}/invoice.pdf: the pro-forma invoice of a booking, for
+/// the firm's members and organisers (other firms get "not found").
+pub async fn invoice(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    req: Request,
+) -> Response {
+    let info = info(&req);
+    let user = match guard(&info, &[Role::Exhibitor, Role::Organiser]) {
+        Ok(u) => u,
+        Err(r) => return *r,
+    };
+    let Ok(id) = id.parse::<Uuid>() else {
+        return error_response(ErrorCode::NotFound, info.locale);
+    };
+    match fairlink::booths::invoice(&state.ctx.db, &user, id).await {
+        Ok((name, pdf)) => (
+            StatusCode::OK,
+            [
+                (header::CONTENT_TYPE, "application/pdf".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("inline; filename=\"{}\"", encode_component(&name)),
+                ),
+                (header::CACHE_CONTROL, "private, no-store".to_string()),
+            ],
+            pdf,
+        )
+            .into_response(),
+        Err(e) => error_response(e.code, info.locale),
+    }
+}
+
+/// GET /organiser/halls/{id}/plan.{csv|json}: a hall's plan in the import
+/// format.
+pub async fn plan_export(
+    State(state): State<AppState>,
+    Path((id, name)): Path<(String, String)>,
+    req: Request,
+) -> Response {
+    let info = info(&req);
+    if let Err(r) = guard(&info, &[Role::Organiser]) {
+        return *r;
+    }
+    let (Ok(id), Some(format)) = (id.parse::<Uuid>(), name.strip_prefix("plan.")) else {
+        return error_response(ErrorCode::NotFound, info.locale);
+    };
+    if !["csv", "json"].contains(&format) {
+        return error_response(ErrorCode::NotFound, info.locale);
+    }
+    match fairlink::booths::hall_plan(&state.ctx.db, id).await {
+        Ok((hall, plan, _)) => {
+            let (content_type, body) = if format == "csv" {
+                (
+                    "text/csv; charset=utf-8",
+                    fairlink::booths::plan::to_csv(&plan),
+                )
+            } else {
+                ("application/json", fairlink::booths::plan::to_json(&plan))
+            };
+            (
+                StatusCode::OK,
+                [
+                    (header::CONTENT_TYPE, content_type.to_string()),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!(
+                            "attachment; filename=\"hall-{}.{format}\"",
+                            encode_component(&hall.code)
+                        ),
+                    ),
+                    (header::CACHE_CONTROL, "private, no-store".to_string()),
+                ],
+                body,
+            )
+                .into_response()
+        }
+        Err(e) => error_response(e.code, info.locale),
+    }
+}
+
+/// The most line errors carried back in the address.
+const MAX_PROBLEMS_SHOWN: usize = 30;
+
+/// POST /organiser/halls/{id}/plan: imports a plan file (CSV or JSON). All
+/// or nothing: on problems the page gets them back line by line.
+pub async fn plan_import(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    req: Request,
+) -> Response {
+    let info = info(&req);
+    let organiser = match guard(&info, &[Role::Organiser]) {
+        Ok(u) => u,
+        Err(r) => return *r,
+    };
+    let Ok(hall) = id.parse::<Uuid>() else {
+        return error_response(ErrorCode::NotFound, info.locale);
+    };
+    let multipart = match Multipart::from_request(req, &state).await {
+        Ok(m) => m,
+        Err(_) => return error_response(ErrorCode::BadRequest, info.locale),
+    };
+    let (fields, file) = match read_form(multipart).await {
+        Ok(form) => form,
+        Err(e) => return back("/organiser/fairs", "", Err(e)),
+    };
+    let page = fields
+        .get("back")
+        .and_then(|b| fairlink_app::api::safe_next(Some(b)))
+        .filter(|b| b.starts_with("/organiser/") && !b.contains(['?', '#']))
+        .unwrap_or_else(|| "/organiser/fairs".to_string());
+    let Some((_, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return back(
+            &page,
+            "#import",
+            Err(Error::field(ErrorCode::InvalidFile, "file")),
+        );
+    };
+    let Ok(text) = String::from_utf8(bytes) else {
+        return back(
+            &page,
+            "#import",
+            Err(Error::field(ErrorCode::InvalidFile, "file")),
+        );
+    };
+    match fairlink::booths::import_plan(&state.ctx.db, &organiser, hall, &text, chrono::Utc::now())
+        .await
+    {
+        Ok(Ok(_)) => back(&page, "", Ok("plan")),
+        Ok(Err(problems)) => {
+            let total = problems.len();
+            let shown: Vec<_> = problems.into_iter().take(MAX_PROBLEMS_SHOWN).collect();
+            let json = serde_json::to_string(&shown).unwrap_or_default();
+            Redirect::to(&format!(
+                "{page}?error=import_invalid&count={total}&problems={}#import",
+                encode_component(&json)
+            ))
+            .into_response()
+        }
+        Err(e) => back(&page, "#import", Err(e)),
     }
 }

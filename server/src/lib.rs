@@ -107,6 +107,13 @@ pub fn router(state: AppState) -> Router {
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .route("/files/{id}", get(files::download))
         .route("/organiser/export/{name}", get(files::export))
+        .route("/bookings/{id}/invoice.pdf", get(files::invoice))
+        .route("/organiser/halls/{id}/{name}", get(files::plan_export))
+        .route(
+            "/organiser/halls/{id}/plan",
+            axum::routing::post(files::plan_import)
+                .layer(axum::extract::DefaultBodyLimit::max(files::PLAN_MAX_BYTES)),
+        )
         .route(
             "/firm/certificates",
             axum::routing::post(files::add_certificate)
@@ -180,8 +187,24 @@ pub fn state(config: Config, db: Db) -> AppState {
     }
 }
 
-/// Background upkeep: expired sessions and old sign-in attempts.
-fn spawn_workers(db: Db) {
+/// Background upkeep: expired sessions and old sign-in attempts; booth holds
+/// whose time ran out (their booths go to the waiting list or back on sale).
+fn spawn_workers(db: Db, links: fairlink::mail::Links, wake: fairlink::mail::Wake) {
+    let holds_db = db.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(5));
+        loop {
+            tick.tick().await;
+            match fairlink::booths::expire_holds(&holds_db, &links, chrono::Utc::now()).await {
+                Ok(n) if n > 0 => {
+                    tracing::info!(holds = n, "expired booth holds ended");
+                    wake.notify();
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "ending expired holds failed"),
+            }
+        }
+    });
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(3600));
         loop {
@@ -253,7 +276,6 @@ pub async fn start(config: Config, db: Db) -> anyhow::Result<Running> {
     if config.addr.port() == 0 && config.public_url.ends_with(":0") {
         config.public_url = format!("http://{addr}");
     }
-    spawn_workers(db.clone());
     let transport = mail_transport(&config)?;
     let mut delivery = fairlink::mail::delivery::DeliveryConfig::new(config.mail_from.clone());
     delivery.message_id_domain = config
@@ -266,6 +288,11 @@ pub async fn start(config: Config, db: Db) -> anyhow::Result<Running> {
         .unwrap_or("fairlink.example")
         .to_string();
     let state = state(config, db.clone());
+    spawn_workers(
+        db.clone(),
+        state.ctx.links.clone(),
+        state.ctx.mail_wake.clone(),
+    );
     let (tx, mut rx) = tokio::sync::watch::channel(false);
     let mail_worker = tokio::spawn(fairlink::mail::delivery::run(
         db,

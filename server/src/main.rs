@@ -32,6 +32,21 @@ enum Command {
     },
     /// Create the demo fair (idempotent: does nothing if it exists).
     SeedDemo,
+    /// Assign booths to applications: a plan and applications in (JSON), an
+    /// assignment with reasons out (JSON). No database needed. The format
+    /// is described in the README ("Automatic allocation").
+    Allocate {
+        /// The problem: {"booths": [...], "applications": [...], "policy": {...}}.
+        #[arg(long)]
+        input: Option<std::path::PathBuf>,
+        /// Where to write the assignment (standard output when absent).
+        #[arg(long)]
+        output: Option<std::path::PathBuf>,
+        /// Instead of reading --input, write a generated fair of this many
+        /// booths and applications ("1500x1200") to --output, as an example.
+        #[arg(long, value_name = "BOOTHSxAPPLICATIONS")]
+        example: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -66,6 +81,53 @@ fn read_password() -> anyhow::Result<String> {
         std::io::stdin().lock().read_line(&mut line)?;
         Ok(line.trim_end_matches(['\r', '\n']).to_string())
     }
+}
+
+/// `fairlink allocate`: JSON in, JSON out.
+fn allocate(
+    input: Option<std::path::PathBuf>,
+    output: Option<std::path::PathBuf>,
+    example: Option<String>,
+) -> anyhow::Result<()> {
+    use fairlink::booths::allocator;
+    let write = |text: String| -> anyhow::Result<()> {
+        match &output {
+            Some(path) => std::fs::write(path, text + "\n")
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display())),
+            None => {
+                println!("{text}");
+                Ok(())
+            }
+        }
+    };
+    if let Some(size) = example {
+        let (booths, apps) = size
+            .split_once('x')
+            .and_then(|(b, a)| Some((b.parse::<usize>().ok()?, a.parse::<usize>().ok()?)))
+            .filter(|(b, a)| *b <= 100_000 && *a <= 100_000)
+            .ok_or_else(|| {
+                anyhow::anyhow!("--example wants BOOTHSxAPPLICATIONS, e.g. 1500x1200")
+            })?;
+        let problem = allocator::generated_fair(booths, apps, 7);
+        return write(serde_json::to_string_pretty(&problem)?);
+    }
+    let path = input.ok_or_else(|| anyhow::anyhow!("--input is required (or --example)"))?;
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    let problem: allocator::Problem = serde_json::from_str(&text)
+        .map_err(|e| anyhow::anyhow!("{} is not an allocation problem: {e}", path.display()))?;
+    let started = std::time::Instant::now();
+    let assignment = allocator::allocate(&problem.booths, &problem.applications, &problem.policy);
+    eprintln!(
+        "placed {} of {} applications in {:.0} ms; first choices {} of at most {} ({:.1} %)",
+        assignment.placed.len(),
+        problem.applications.len(),
+        started.elapsed().as_secs_f64() * 1000.0,
+        assignment.first_choices,
+        assignment.first_choice_bound,
+        assignment.quality() * 100.0
+    );
+    write(serde_json::to_string_pretty(&assignment)?)
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -113,6 +175,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 );
             }
         }
+        Command::Allocate {
+            input,
+            output,
+            example,
+        } => allocate(input, output, example)?,
         Command::Admin {
             command:
                 AdminCommand::Create {

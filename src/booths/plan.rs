@@ -780,6 +780,48 @@ pub fn to_csv(plan: &Plan) -> String {
     out
 }
 
+/// Writes a plan as JSON (the import format: `{"items": [...]}`, sizes in
+/// metres, polygons as lists of `[x, y]` points).
+pub fn to_json(plan: &Plan) -> String {
+    use serde_json::{Value, json};
+    let m = |dm: i32| -> Value {
+        if dm % 10 == 0 {
+            json!(dm / 10)
+        } else {
+            json!(f64::from(dm) / 10.0)
+        }
+    };
+    let mut items: Vec<Value> = plan
+        .booths
+        .iter()
+        .map(|b| {
+            let mut o = json!({
+                "kind": "booth", "code": b.code, "x": m(b.x), "y": m(b.y),
+                "width": m(b.w), "depth": m(b.d), "type": b.type_code, "zone": b.zone,
+            });
+            if let Some(p) = b.price {
+                o["price"] = json!(p);
+            }
+            if let Some(l) = &b.label {
+                o["label"] = json!(l);
+            }
+            if let Some(points) = &b.polygon {
+                o["polygon"] =
+                    Value::Array(points.iter().map(|[x, y]| json!([m(*x), m(*y)])).collect());
+            }
+            o
+        })
+        .collect();
+    items.extend(plan.features.iter().map(|f| {
+        let mut o = json!({"kind": f.kind.as_str(), "x": m(f.x), "y": m(f.y), "width": m(f.w), "depth": m(f.d)});
+        if let Some(l) = &f.label {
+            o["label"] = json!(l);
+        }
+        o
+    }));
+    serde_json::to_string_pretty(&json!({ "items": items })).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -791,6 +833,15 @@ mod tests {
             zones: vec!["C".into(), "T".into()],
             types: vec!["inline".into(), "corner".into()],
         }
+    }
+
+    #[test]
+    fn json_export_reads_back() {
+        let text = "kind,code,x,y,width,depth,type,zone,price,label,polygon\nbooth,C-1,0,0,3,3,inline,C,,,\nbooth,C-2,3.5,0,2.5,3,corner,T,1000000,Corner,\nbooth,C-3,10,10,6,6,inline,C,,,10 10; 16 10; 16 16\naisle,,0,5,40,2,,,,Main aisle,\n";
+        let plan = read(text, &ctx()).expect("valid");
+        let again = read(&to_json(&plan), &ctx()).expect("json reads back");
+        assert_eq!(again, plan);
+        assert_eq!(read(&to_csv(&plan), &ctx()).expect("csv reads back"), plan);
     }
 
     #[test]

@@ -2942,3 +2942,73 @@ pub async fn booth_figures(
         },
     ))
 }
+
+// ---------------------------------------------------------------------------
+// Small lookups for pages
+// ---------------------------------------------------------------------------
+
+/// Why `user` cannot book now (`None` when they can): not an exhibitor, no
+/// firm, a firm not yet approved. Also the firm, when there is one.
+pub async fn booking_rights(
+    db: &Db,
+    user: Option<&SessionUser>,
+) -> Result<(Option<Uuid>, Option<ErrorCode>)> {
+    let Some(user) = user else {
+        return Ok((None, Some(ErrorCode::Unauthenticated)));
+    };
+    if user.role != Role::Exhibitor {
+        return Ok((None, Some(ErrorCode::Forbidden)));
+    }
+    let Some((firm_id, _)) = crate::firms::profile::membership(db.read(), user.id).await? else {
+        return Ok((None, Some(ErrorCode::NoFirm)));
+    };
+    let approved = firm::Entity::find_by_id(firm_id)
+        .one(db.read())
+        .await?
+        .is_some_and(|f| f.status == crate::firms::status::APPROVED);
+    Ok((
+        Some(firm_id),
+        (!approved).then_some(ErrorCode::FirmNotApproved),
+    ))
+}
+
+/// The firm with this tax code.
+pub async fn firm_by_tax_code(db: &Db, code: &crate::firms::TaxCode) -> Result<Option<Uuid>> {
+    Ok(firm::Entity::find()
+        .filter(firm::Column::TaxCode.eq(code.as_str()))
+        .one(db.read())
+        .await?
+        .map(|f| f.id))
+}
+
+/// The address of a fair (its slug) by one of its claims.
+pub async fn slug_of_claim(db: &Db, claim_id: Uuid) -> Result<String> {
+    let c = claim::Entity::find_by_id(claim_id)
+        .one(db.read())
+        .await?
+        .ok_or(ErrorCode::NotFound)?;
+    Ok(fair_exists(db.read(), c.fair_id).await?.slug)
+}
+
+/// A booth of the claim's fair by code, and the live claim on it, if any.
+pub async fn booth_of_claim_fair(
+    db: &Db,
+    claim_id: Uuid,
+    code: &str,
+) -> Result<(Uuid, Option<Uuid>)> {
+    let c = claim::Entity::find_by_id(claim_id)
+        .one(db.read())
+        .await?
+        .ok_or(ErrorCode::NotFound)?;
+    let b = booth::Entity::find()
+        .filter(booth::Column::FairId.eq(c.fair_id))
+        .filter(booth::Column::Code.eq(code.trim().to_ascii_uppercase()))
+        .one(db.read())
+        .await?
+        .ok_or(Error::field(ErrorCode::InvalidField, "booth"))?;
+    let live = claim::Entity::find()
+        .filter(claim::Column::LiveBoothId.eq(b.id))
+        .one(db.read())
+        .await?;
+    Ok((b.id, live.map(|l| l.id)))
+}

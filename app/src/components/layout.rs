@@ -36,6 +36,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                         <li><a href="/exhibitors">{t(Key::NavExhibitors)}</a></li>
                         <Show when=is_exhibitor>
                             <li><a href="/firm">{t(Key::NavMyFirm)}</a></li>
+                            <li><a href="/bookings">{t(Key::NavBooths)}</a></li>
                         </Show>
                         <Show when=is_organiser>
                             <li><a href="/organiser">{t(Key::NavOrganiser)}</a></li>

@@ -50,6 +50,7 @@ fn HomeContent(data: HomeData) -> impl IntoView {
     let Some(fair) = fair else {
         return view! { <section class="panel"><p>{t(Key::HomeNoFair)}</p></section> }.into_any();
     };
+    let plan_href = format!("/fairs/{}/plan", fair.slug);
     let days = fair.days();
     let day_count = days.len();
     let fair_name = {
@@ -132,6 +133,7 @@ fn HomeContent(data: HomeData) -> impl IntoView {
             <div class="hero__actions">
                 <a class="button button--primary" href="/signup?role=visitor">{t(Key::HomeCtaVisitor)}</a>
                 <a class="button" href="/signup?role=exhibitor">{t(Key::HomeCtaExhibitor)}</a>
+                <a class="button" href=plan_href>{t(Key::HomePlan)}</a>
             </div>
             {schedule}
         </section>

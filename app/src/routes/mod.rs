@@ -1,6 +1,8 @@
 pub mod account;
 pub mod auth;
+pub mod booths;
 pub mod catalogue;
+pub mod fairs;
 pub mod firm;
 pub mod home;
 pub mod mail;

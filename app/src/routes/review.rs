@@ -32,6 +32,7 @@ pub fn OrganiserNav() -> impl IntoView {
     view! {
         <nav class="subnav" aria-label=t(Key::NavOrganiser)>
             <a href="/organiser">{t(Key::NavOrganiser)}</a>
+            <a href="/organiser/fairs">{t(Key::FairsTitle)}</a>
             <a href="/organiser/firms">{t(Key::ReviewTitle)}</a>
             <a href="/organiser/figures">{t(Key::FiguresTitle)}</a>
             <a href="/organiser/import">{t(Key::ImportTitle)}</a>

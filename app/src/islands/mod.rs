@@ -5,6 +5,9 @@
 
 use leptos::prelude::*;
 
+pub mod plan;
+pub mod plan_editor;
+
 /// One day of the fair's schedule, ready to show.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ScheduleDay {
@@ -44,5 +47,29 @@ pub fn ScheduleToggle(
         <ol id="schedule" class="schedule" hidden=move || !open.get()>
             {items}
         </ol>
+    }
+}
+
+/// Minutes and seconds left on a hold, counting down.
+#[island]
+pub fn Countdown(seconds: i64, expired: String) -> impl IntoView {
+    let left = RwSignal::new(seconds.max(0));
+    #[cfg(feature = "hydrate")]
+    {
+        let handle = set_interval_with_handle(
+            move || left.update(|s| *s = (*s - 1).max(0)),
+            std::time::Duration::from_secs(1),
+        );
+        if let Ok(handle) = handle {
+            on_cleanup(move || handle.clear());
+        }
+    }
+    view! {
+        <span class="countdown" role="timer" aria-live="off">
+            {move || {
+                let s = left.get();
+                if s == 0 { expired.clone() } else { format!("{:02}:{:02}", s / 60, s % 60) }
+            }}
+        </span>
     }
 }
