@@ -26,6 +26,8 @@ pub const DEMO_ORGANISER: &str = "organiser@fairlink.example";
 pub const DEMO_STAFF: &str = "staff@fairlink.example";
 pub const DEMO_VISITOR: &str = "visitor@fairlink.example";
 pub const DEMO_EXHIBITOR: &str = "exhibitor@fairlink.example";
+/// The admin of a second exhibiting firm (to try booking against a rival).
+pub const DEMO_EXHIBITOR_2: &str = "exhibitor2@fairlink.example";
 
 const FIRMS_COMPONENTS: usize = 450;
 const FIRMS_TEXTILE: usize = 250;
@@ -430,6 +432,8 @@ pub async fn run(db: &Db, now: DateTime<Utc>) -> Result<SeedReport> {
             let firm_id = rng.uuid();
             let contact = if index == 0 {
                 DEMO_EXHIBITOR.to_string()
+            } else if index == 1 {
+                DEMO_EXHIBITOR_2.to_string()
             } else {
                 format!("lienhe@{site}.example")
             };

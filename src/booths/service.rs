@@ -1916,12 +1916,26 @@ async fn claim_views<C: ConnectionTrait>(
                 confirmed_at: c.confirmed_at,
                 paid_at: c.paid_at,
                 ended_at: c.ended_at,
-                price: Price {
-                    base: c.base_price,
-                    surcharge: c.surcharge,
-                    options: c.options_price,
-                    vat: c.vat,
-                    total: c.total,
+                // A hold has no price of its own yet: it shows the quote of
+                // the booth as it stands (options are chosen on confirming).
+                price: if c.state == claim_state::HELD && c.total == 0 {
+                    match (b, fairs.get(&c.fair_id)) {
+                        (Some(b), Some(f)) => price_of(
+                            b,
+                            types.get(&b.type_id),
+                            f.vat_percent.unwrap_or(crate::fairs::DEFAULT_VAT_PERCENT),
+                            0,
+                        ),
+                        _ => Price::default(),
+                    }
+                } else {
+                    Price {
+                        base: c.base_price,
+                        surcharge: c.surcharge,
+                        options: c.options_price,
+                        vat: c.vat,
+                        total: c.total,
+                    }
                 },
                 options: serde_json::from_str(&c.options).unwrap_or_default(),
                 invoice_no: c.invoice_no.clone(),
