@@ -9,7 +9,7 @@ async function signIn(page: Page, testInfo: Parameters<typeof open>[1], email: s
   await page.getByLabel('Email address').fill(email);
   await page.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/account$/);
+  await expect(page).toHaveURL(/\/(account|organiser)$/);
 }
 
 async function exhibitor(browser: Browser, testInfo: Parameters<typeof open>[1], email: string) {
@@ -101,4 +101,42 @@ test('an exhibitor books from the plain list and a rival with an old page is tol
   await open(rival, testInfo, `/fairs/${FAIR}/booths`);
   await expect(rival.locator(`#booth-${code}`)).toHaveClass(/booth-row--reserved/);
   await expect(rival.locator(`#booth-${code} form`)).toHaveCount(0);
+});
+
+test('an organiser sets up, edits a hall plan and reviews bookings, allocation and figures', async ({ browser }, testInfo) => {
+  const context = await browser.newContext({ javaScriptEnabled: jsEnabled(testInfo), locale: 'en-US' });
+  const page = await context.newPage();
+  const problems = watchConsole(page);
+  await signIn(page, testInfo, 'organiser@fairlink.example');
+
+  await open(page, testInfo, '/organiser/fairs');
+  await expect(page.locator(`a[href="/organiser/fairs/${FAIR}"]`).first()).toBeVisible();
+  await open(page, testInfo, `/organiser/fairs/${FAIR}`);
+  await expect(page.locator('#halls + .table-wrap tbody tr')).toHaveCount(3);
+  await expect(page.locator('#zones + .table-wrap tbody tr').first()).toBeVisible();
+
+  await open(page, testInfo, `/organiser/fairs/${FAIR}/halls/C`);
+  const svg = page.locator('svg.editor__svg');
+  await expect(svg.locator('g.booth')).not.toHaveCount(0);
+  await expect(page.locator('form[enctype="multipart/form-data"] input[type="file"]')).toBeAttached();
+  if (jsEnabled(testInfo)) {
+    const before = await svg.locator('g.booth').count();
+    await page.locator('.editor__toolbar button').first().click(); // add a booth
+    await expect(svg.locator('g.booth')).toHaveCount(before + 1);
+    await page.locator('.editor__toolbar button.button--primary').click(); // save
+    await expect(page.locator('.editor__state')).toContainText(/1/);
+    await expect(page.locator('.editor__problems')).toHaveCount(0);
+    await open(page, testInfo, `/organiser/fairs/${FAIR}/halls/C`);
+    await expect(page.locator('svg.editor__svg g.booth')).toHaveCount(before + 1);
+  }
+
+  await open(page, testInfo, `/organiser/fairs/${FAIR}/bookings`);
+  await expect(page.locator('tbody tr').first()).toBeVisible();
+  await open(page, testInfo, `/organiser/fairs/${FAIR}/allocation`);
+  await expect(page.locator('.stats__list li')).toHaveCount(5);
+  await expect(page.locator('svg.plan__svg').first()).toBeVisible();
+  await open(page, testInfo, `/organiser/fairs/${FAIR}/figures`);
+  await expect(page.locator('table.figures').first()).toBeVisible();
+  await expect(page.locator('svg.plan__svg a.booth[class*="booth--heat-"]').first()).toBeAttached();
+  expect(problems).toEqual([]);
 });

@@ -113,3 +113,119 @@ db_test! {
         assert!(text(&out).contains("already present"), "{}", text(&out));
     }
 }
+
+#[test]
+fn allocate_reads_and_writes_the_documented_format() {
+    let dir = std::env::temp_dir().join(format!("fairlink-allocate-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("plan.json");
+    let output = dir.join("assignment.json");
+    // Two rival firms want the same corner; the third wants what is left.
+    std::fs::write(
+        &input,
+        r#"{
+          "booths": [
+            {"code": "A-01", "hall": "A", "zone": "COMP", "type": "corner", "x": 0, "y": 0, "w": 30, "d": 30},
+            {"code": "A-02", "hall": "A", "zone": "COMP", "type": "corner", "x": 30, "y": 0, "w": 30, "d": 30},
+            {"code": "A-03", "hall": "A", "zone": "COMP", "type": "corner", "x": 200, "y": 0, "w": 30, "d": 30},
+            {"code": "A-04", "hall": "A", "zone": "COMP", "type": "corner", "x": 400, "y": 0, "w": 30, "d": 30, "available": false}
+          ],
+          "applications": [
+            {"id": "app-1", "firm": "f1", "area_m2": 9, "type": "corner", "zone": "COMP", "preferences": ["A-01"], "applied_at": 100},
+            {"id": "app-2", "firm": "f2", "area_m2": 9, "type": "corner", "zone": "COMP", "preferences": ["A-01", "A-02"], "avoid": ["f1"], "applied_at": 200, "certified": true},
+            {"id": "app-3", "firm": "f3", "area_m2": 9, "type": "corner", "applied_at": 300},
+            {"id": "app-4", "firm": "f4", "area_m2": 36, "type": "island", "applied_at": 400}
+          ],
+          "policy": {"order": ["earlier"], "area_tolerance_percent": 20, "adjacency_gap_dm": 10}
+        }"#,
+    )
+    .unwrap();
+    let out = fairlink(
+        &[
+            "allocate",
+            "--input",
+            input.to_str().unwrap(),
+            "--output",
+            output.to_str().unwrap(),
+        ],
+        &[],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("placed 3 of 4 applications"),
+        "{}",
+        text(&out)
+    );
+    let result: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&output).unwrap()).unwrap();
+    let placed: Vec<(String, String)> = result["placed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["application"].as_str().unwrap().to_string(),
+                p["booth"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    // Earliest first: app-1 gets its first choice; app-2 must not sit next
+    // to f1, so not A-02 either: it gets the far booth; app-3 what is left.
+    assert!(
+        placed.contains(&("app-1".into(), "A-01".into())),
+        "{placed:?}"
+    );
+    assert!(
+        placed.contains(&("app-2".into(), "A-03".into())),
+        "{placed:?}"
+    );
+    assert!(
+        placed.contains(&("app-3".into(), "A-02".into())),
+        "{placed:?}"
+    );
+    assert!(
+        !placed.iter().any(|(_, b)| b == "A-04"),
+        "an unavailable booth was given out"
+    );
+    let not_placed = result["not_placed"].as_array().unwrap();
+    assert_eq!(not_placed.len(), 1);
+    assert_eq!(not_placed[0]["application"], "app-4");
+    assert_eq!(not_placed[0]["reason"], "no_matching_booth");
+    assert!(
+        result["first_choice_bound"].as_u64().unwrap() >= result["first_choices"].as_u64().unwrap()
+    );
+
+    // Bad input: a clear message naming the file, and a failure status.
+    std::fs::write(&input, r#"{"booths": [{"code": 1}]}"#).unwrap();
+    let out = fairlink(&["allocate", "--input", input.to_str().unwrap()], &[], None);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("is not an allocation problem"),
+        "{}",
+        text(&out)
+    );
+
+    // The generated example reads back and allocates.
+    let example = dir.join("example.json");
+    let out = fairlink(
+        &[
+            "allocate",
+            "--example",
+            "60x40",
+            "--output",
+            example.to_str().unwrap(),
+        ],
+        &[],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let out = fairlink(
+        &["allocate", "--input", example.to_str().unwrap()],
+        &[],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("of 40 applications"), "{}", text(&out));
+    std::fs::remove_dir_all(&dir).ok();
+}
