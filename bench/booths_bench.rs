@@ -512,12 +512,12 @@ async fn section_a(legs: &[Leg], s: &Settings) -> bool {
             after.per_second()
         );
         println!(
-            "    a booking is 2 transactions (hold; confirm with invoice PDF and mail): {:.1}% of the baseline rate in bookings, {:.1}% in transactions",
+            "    a booking is 2 transactions (hold; confirm with invoice number and mail): {:.1}% of the baseline rate in bookings, {:.1}% in transactions",
             100.0 * rate / base_rate,
             200.0 * rate / base_rate
         );
         println!(
-            "    invoice PDF on demand (reads + render, rendered inside confirm's transaction): p50 {:.1} ms over {} invoices",
+            "    invoice PDF on demand (reads + render, made when the mail is sent, outside the booking's transaction): p50 {:.1} ms over {} invoices",
             percentile(&b.invoice_ms, 0.5),
             b.invoice_ms.len()
         );
@@ -684,8 +684,8 @@ async fn section_b(legs: &[Leg], s: &Settings) -> bool {
         s.race_attempts.div_ceil(s.race_free.max(1))
     );
     println!(
-        "  {:<24} {:>6} {:>12} {:>13} {:>12} {:>8} {:>9}  {}",
-        "leg", "won", "booth_taken", "other errors", "live claims", "doubled", "ms", "verdict"
+        "  {:<24} {:>6} {:>12} {:>13} {:>12} {:>8} {:>9}  verdict",
+        "leg", "won", "booth_taken", "other errors", "live claims", "doubled", "ms"
     );
     let mut ok = true;
     for leg in legs {

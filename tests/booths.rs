@@ -93,7 +93,11 @@ db_test! {
         assert!(mail.subject.contains("A-0001"), "{}", mail.subject);
         let files = attachment::Entity::find().filter(attachment::Column::OutboxId.eq(mail.id)).all(db.read()).await.unwrap();
         assert_eq!(files.len(), 1);
+        // Stored as a reference; the PDF is made when the mail goes out.
+        assert_eq!(files[0].content_type, fairlink::mail::INVOICE_LATER);
+        let files = fairlink::mail::delivery::resolve_attachments(&db, files).await.unwrap();
         assert_eq!(files[0].content_type, "application/pdf");
+        assert_eq!(files[0].filename, "PF2030-00001.pdf");
         let text = pdf_text(&files[0].content);
         for expected in ["HÓA ĐƠN TẠM TÍNH", "PF2030-00001", "Công ty TNHH Linh kiện buyer 0", "A-0001", "29.214.000", "Điện 3 kW thêm", "Thuế GTGT / VAT 8%"] {
             assert!(text.contains(expected), "{expected:?} missing from the invoice:\n{text}");

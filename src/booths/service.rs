@@ -1416,7 +1416,7 @@ async fn book<C: ConnectionTrait>(
         .ok_or(ErrorCode::NotFound)?;
     let t = booth_type::Entity::find_by_id(b.type_id).one(conn).await?;
     let price = price_of(&b, t.as_ref(), f.vat_percent, extras_price);
-    let invoice_no = next_invoice_no(conn, &f).await?;
+    let to = firm_recipients(conn, c.fair_id, c.firm_id).await?;
     let options: Vec<&str> = chosen.iter().map(|e| e.code).collect();
     let done = claim::Entity::update_many()
         .col_expr(claim::Column::State, Expr::value(claim_state::CONFIRMED))
@@ -1434,7 +1434,6 @@ async fn book<C: ConnectionTrait>(
         .col_expr(claim::Column::OptionsPrice, Expr::value(price.options))
         .col_expr(claim::Column::Vat, Expr::value(price.vat))
         .col_expr(claim::Column::Total, Expr::value(price.total))
-        .col_expr(claim::Column::InvoiceNo, Expr::value(invoice_no.clone()))
         .filter(claim::Column::Id.eq(c.id))
         .filter(claim::Column::State.eq(claim_state::HELD))
         .exec(conn)
@@ -1453,6 +1452,16 @@ async fn book<C: ConnectionTrait>(
             .exec(conn)
             .await?;
     }
+    let mut view = claim_view(conn, c.id).await?;
+    // The fair's invoice counter stays locked from here to the commit (the
+    // numbers are gapless): only a few writes follow.
+    let invoice_no = next_invoice_no(conn, &f).await?;
+    claim::Entity::update_many()
+        .col_expr(claim::Column::InvoiceNo, Expr::value(invoice_no.clone()))
+        .filter(claim::Column::Id.eq(c.id))
+        .exec(conn)
+        .await?;
+    view.invoice_no = Some(invoice_no.clone());
     audit::record(
         conn,
         actor,
@@ -1463,8 +1472,7 @@ async fn book<C: ConnectionTrait>(
         now,
     )
     .await?;
-    let view = claim_view(conn, c.id).await?;
-    mail_firm(conn, &view, event, "", links, true, now).await?;
+    send_firm_mail(conn, &to, &view, event, "", links, true, now).await?;
     Ok(view)
 }
 
@@ -2030,6 +2038,17 @@ pub async fn invoice(db: &Db, user: &SessionUser, claim_id: Uuid) -> Result<(Str
     ))
 }
 
+/// The invoice of a booking as it is mailed (no reader's rights to check:
+/// the mail goes to the firm's own admins).
+pub async fn invoice_for_mail(db: &Db, claim_id: Uuid) -> Result<(String, Vec<u8>)> {
+    let view = claim_view(db.read(), claim_id).await?;
+    let pdf = invoice_pdf(db.read(), &view).await?;
+    Ok((
+        format!("{}.pdf", view.invoice_no.clone().unwrap_or_default()),
+        pdf,
+    ))
+}
+
 async fn invoice_pdf<C: ConnectionTrait>(conn: &C, v: &ClaimView) -> Result<Vec<u8>> {
     let f: Fair = fair_exists(conn, v.fair_id).await?.into();
     let firm = firm::Entity::find_by_id(v.firm_id)
@@ -2107,18 +2126,21 @@ async fn invoice_pdf<C: ConnectionTrait>(conn: &C, v: &ClaimView) -> Result<Vec<
 }
 
 /// Mails a firm's admins (and whoever confirmed) about its booking.
-async fn mail_firm<C: ConnectionTrait>(
+/// Who gets a firm's booking mail, read before any lock is taken.
+struct FirmMail {
+    fair: fair::Model,
+    firm: firm::Model,
+    users: Vec<user::Model>,
+}
+
+async fn firm_recipients<C: ConnectionTrait>(
     conn: &C,
-    v: &ClaimView,
-    event: BookingEvent,
-    note: &str,
-    links: &Links,
-    with_invoice: bool,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    let f = fair_exists(conn, v.fair_id).await?;
+    fair_id: Uuid,
+    firm_id: Uuid,
+) -> Result<FirmMail> {
+    let fair = fair_exists(conn, fair_id).await?;
     let members = member::Entity::find()
-        .filter(member::Column::FirmId.eq(v.firm_id))
+        .filter(member::Column::FirmId.eq(firm_id))
         .all(conn)
         .await?;
     let admins: Vec<Uuid> = members
@@ -2130,22 +2152,51 @@ async fn mail_firm<C: ConnectionTrait>(
         .filter(user::Column::Id.is_in(admins))
         .all(conn)
         .await?;
-    let firm = firm::Entity::find_by_id(v.firm_id)
+    let firm = firm::Entity::find_by_id(firm_id)
         .one(conn)
         .await?
         .ok_or(ErrorCode::NotFound)?;
+    Ok(FirmMail { fair, firm, users })
+}
+
+async fn mail_firm<C: ConnectionTrait>(
+    conn: &C,
+    v: &ClaimView,
+    event: BookingEvent,
+    note: &str,
+    links: &Links,
+    with_invoice: bool,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let to = firm_recipients(conn, v.fair_id, v.firm_id).await?;
+    send_firm_mail(conn, &to, v, event, note, links, with_invoice, now).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn send_firm_mail<C: ConnectionTrait>(
+    conn: &C,
+    to: &FirmMail,
+    v: &ClaimView,
+    event: BookingEvent,
+    note: &str,
+    links: &Links,
+    with_invoice: bool,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let (f, firm) = (&to.fair, &to.firm);
+    // The PDF is made when the mail is sent, outside this transaction.
     let attachment = if with_invoice && v.invoice_no.is_some() {
         Some(Attachment {
             filename: format!("{}.pdf", v.invoice_no.clone().unwrap_or_default()),
-            content_type: "application/pdf".into(),
-            content: invoice_pdf(conn, v).await?,
+            content_type: crate::mail::INVOICE_LATER.into(),
+            content: v.id.to_string().into_bytes(),
             inline_id: None,
         })
     } else {
         None
     };
     let key = format!("booking:{}:{}", v.id, Uuid::now_v7());
-    for u in users {
+    for u in &to.users {
         let locale = Locale::parse(&u.locale).unwrap_or_default();
         let template = Template::Booking {
             event,

@@ -278,6 +278,28 @@ pub struct Pass {
     pub failed: usize,
 }
 
+/// Turns attachments that are made at sending time (invoices: rendering a
+/// PDF inside the booking's transaction would hold its locks for the
+/// whole render) into their files.
+pub async fn resolve_attachments(
+    db: &Db,
+    mut attachments: Vec<attachment::Model>,
+) -> Result<Vec<attachment::Model>> {
+    for a in attachments.iter_mut() {
+        if a.content_type == super::INVOICE_LATER {
+            let claim = std::str::from_utf8(&a.content)
+                .ok()
+                .and_then(|s| s.parse::<uuid::Uuid>().ok())
+                .ok_or_else(|| crate::Error::internal("deferred invoice without a claim id"))?;
+            let (filename, pdf) = crate::booths::invoice_for_mail(db, claim).await?;
+            a.filename = filename;
+            a.content_type = "application/pdf".into();
+            a.content = pdf;
+        }
+    }
+    Ok(attachments)
+}
+
 /// Sends one claimed mail and records the outcome: true when sent.
 async fn send_one(
     db: &Db,
@@ -286,9 +308,12 @@ async fn send_one(
     row: &outbox::Model,
     attachments: &[attachment::Model],
 ) -> Result<bool> {
-    let sent = match build_message(row, attachments, cfg) {
-        Ok(message) => transport.send(message).await,
-        Err(e) => Err(e),
+    let sent = match resolve_attachments(db, attachments.to_vec()).await {
+        Ok(attachments) => match build_message(row, &attachments, cfg) {
+            Ok(message) => transport.send(message).await,
+            Err(e) => Err(e),
+        },
+        Err(e) => Err(e.to_string()),
     };
     match sent {
         Ok(()) => mark_sent(db, row.id, Utc::now()).await.map(|_| true),

@@ -46,6 +46,10 @@ pub struct Attachment {
     pub inline_id: Option<String>,
 }
 
+/// The content type of an attachment made when the mail is sent: a booking's
+/// pro-forma invoice, whose content is the claim id until then.
+pub const INVOICE_LATER: &str = "application/x-fairlink-invoice-later";
+
 /// A mail to queue.
 #[derive(Debug, Clone)]
 pub struct OutboundMail {

@@ -96,16 +96,19 @@ pub struct FairMapData {
     pub why_not: String,
 }
 
+/// A fair map's parts as the pages use them: halls, zones, booth types,
+/// features, booths.
 #[cfg(feature = "ssr")]
-fn map_data(
-    map: fairlink::booths::FairMap,
-) -> (
+type MapParts = (
     Vec<MapHall>,
     Vec<Named>,
     Vec<BoothTypeRow>,
     Vec<MapFeature>,
     Vec<MapBooth>,
-) {
+);
+
+#[cfg(feature = "ssr")]
+fn map_data(map: fairlink::booths::FairMap) -> MapParts {
     let hall_code = |id: Uuid| {
         map.halls
             .iter()

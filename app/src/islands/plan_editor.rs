@@ -56,7 +56,7 @@ pub fn next_code(code: &str, taken: &[String]) -> String {
     loop {
         n += 1;
         let candidate = format!("{stem}{n:0width$}");
-        if !taken.iter().any(|t| *t == candidate) {
+        if !taken.contains(&candidate) {
             return candidate;
         }
     }
