@@ -583,6 +583,11 @@ pub struct FairSetup {
     pub booths_per_hall: Vec<(Uuid, u64)>,
 }
 
+/// The address of a fair (its slug).
+pub async fn fair_slug(db: &Db, fair_id: Uuid) -> Result<String> {
+    Ok(fair_exists(db.read(), fair_id).await?.slug)
+}
+
 pub async fn setup(db: &Db, fair_id: Uuid) -> Result<FairSetup> {
     let f: Fair = fair_exists(db.read(), fair_id).await?.into();
     let zones = zone::Entity::find()

@@ -81,6 +81,45 @@ pub struct BoothTypeRow {
 }
 
 /// A fair's map, as far as the reader may see it.
+#[cfg(feature = "ssr")]
+impl From<fairlink::booths::entity::hall::Model> for MapHall {
+    fn from(h: fairlink::booths::entity::hall::Model) -> Self {
+        MapHall {
+            id: h.id,
+            code: h.code,
+            name_vi: h.name_vi,
+            name_en: h.name_en,
+            w: h.width_dm,
+            d: h.depth_dm,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<fairlink::booths::entity::zone::Model> for Named {
+    fn from(z: fairlink::booths::entity::zone::Model) -> Self {
+        Named {
+            code: z.code,
+            name_vi: z.name_vi,
+            name_en: z.name_en,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<fairlink::booths::entity::booth_type::Model> for BoothTypeRow {
+    fn from(t: fairlink::booths::entity::booth_type::Model) -> Self {
+        BoothTypeRow {
+            code: t.code,
+            name_vi: t.name_vi,
+            name_en: t.name_en,
+            price_per_m2: t.price_per_m2,
+            surcharge_percent: t.surcharge_percent,
+            furniture: t.furniture,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FairMapData {
     pub fair: Fair,
@@ -159,36 +198,9 @@ fn map_data(map: fairlink::booths::FairMap) -> MapParts {
         })
         .collect();
     (
-        map.halls
-            .into_iter()
-            .map(|h| MapHall {
-                id: h.id,
-                code: h.code,
-                name_vi: h.name_vi,
-                name_en: h.name_en,
-                w: h.width_dm,
-                d: h.depth_dm,
-            })
-            .collect(),
-        map.zones
-            .into_iter()
-            .map(|z| Named {
-                code: z.code,
-                name_vi: z.name_vi,
-                name_en: z.name_en,
-            })
-            .collect(),
-        map.types
-            .into_iter()
-            .map(|t| BoothTypeRow {
-                code: t.code,
-                name_vi: t.name_vi,
-                name_en: t.name_en,
-                price_per_m2: t.price_per_m2,
-                surcharge_percent: t.surcharge_percent,
-                furniture: t.furniture,
-            })
-            .collect(),
+        map.halls.into_iter().map(MapHall::from).collect(),
+        map.zones.into_iter().map(Named::from).collect(),
+        map.types.into_iter().map(BoothTypeRow::from).collect(),
         features,
         booths,
     )
@@ -426,27 +438,8 @@ pub async fn get_my_bookings() -> Result<MyBookings, AppError> {
                 fairlink::booths::my_application(&app.db, &user, f.id)
                     .await?
                     .map(Wish::from),
-                setup
-                    .zones
-                    .into_iter()
-                    .map(|z| Named {
-                        code: z.code,
-                        name_vi: z.name_vi,
-                        name_en: z.name_en,
-                    })
-                    .collect(),
-                setup
-                    .types
-                    .into_iter()
-                    .map(|t| BoothTypeRow {
-                        code: t.code,
-                        name_vi: t.name_vi,
-                        name_en: t.name_en,
-                        price_per_m2: t.price_per_m2,
-                        surcharge_percent: t.surcharge_percent,
-                        furniture: t.furniture,
-                    })
-                    .collect(),
+                setup.zones.into_iter().map(Named::from).collect(),
+                setup.types.into_iter().map(BoothTypeRow::from).collect(),
             )
         }
         None => (None, Vec::new(), Vec::new()),
@@ -639,11 +632,11 @@ pub async fn save_fair(
     let slug = match fair {
         Some(id) => {
             fairlink::booths::update_fair(&app.db, &organiser, id, &input, now).await?;
-            fairlink::booths::setup(&app.db, id).await?.fair.slug
+            slug_of(&app, id).await?
         }
         None => {
             let id = fairlink::booths::create_fair(&app.db, &organiser, &input, now).await?;
-            fairlink::booths::setup(&app.db, id).await?.fair.slug
+            slug_of(&app, id).await?
         }
     };
     super::ctx::redirect_form_post(&format!("/organiser/fairs/{slug}?saved=fair"));
@@ -708,18 +701,7 @@ pub async fn get_fair_setup(slug: String) -> Result<FairSetup, AppError> {
                 sector_group: z.sector_group,
             })
             .collect(),
-        types: setup
-            .types
-            .into_iter()
-            .map(|t| BoothTypeRow {
-                code: t.code,
-                name_vi: t.name_vi,
-                name_en: t.name_en,
-                price_per_m2: t.price_per_m2,
-                surcharge_percent: t.surcharge_percent,
-                furniture: t.furniture,
-            })
-            .collect(),
+        types: setup.types.into_iter().map(BoothTypeRow::from).collect(),
         halls: setup
             .halls
             .into_iter()
@@ -730,14 +712,7 @@ pub async fn get_fair_setup(slug: String) -> Result<FairSetup, AppError> {
                     .find(|(id, _)| *id == h.id)
                     .map(|(_, n)| *n)
                     .unwrap_or(0),
-                hall: MapHall {
-                    id: h.id,
-                    code: h.code,
-                    name_vi: h.name_vi,
-                    name_en: h.name_en,
-                    w: h.width_dm,
-                    d: h.depth_dm,
-                },
+                hall: MapHall::from(h),
             })
             .collect(),
         fair: setup.fair,
@@ -746,7 +721,7 @@ pub async fn get_fair_setup(slug: String) -> Result<FairSetup, AppError> {
 
 #[cfg(feature = "ssr")]
 async fn slug_of(app: &super::ctx::AppContext, fair: Uuid) -> Result<String, AppError> {
-    Ok(fairlink::booths::setup(&app.db, fair).await?.fair.slug)
+    Ok(fairlink::booths::fair_slug(&app.db, fair).await?)
 }
 
 #[server(endpoint = "organiser/fair/zone")]
@@ -913,26 +888,8 @@ pub async fn get_hall_editor(slug: String, code: String) -> Result<HallEditor, A
         .collect();
     Ok(HallEditor {
         fair,
-        hall: MapHall {
-            id: h.id,
-            code: h.code,
-            name_vi: h.name_vi,
-            name_en: h.name_en,
-            w: h.width_dm,
-            d: h.depth_dm,
-        },
-        halls: setup
-            .halls
-            .into_iter()
-            .map(|h| MapHall {
-                id: h.id,
-                code: h.code,
-                name_vi: h.name_vi,
-                name_en: h.name_en,
-                w: h.width_dm,
-                d: h.depth_dm,
-            })
-            .collect(),
+        hall: MapHall::from(h),
+        halls: setup.halls.into_iter().map(MapHall::from).collect(),
         plan,
         zones: ctx.zones,
         types: ctx.types,
