@@ -23,7 +23,8 @@ DURATION=${BENCH_DURATION:-8s}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
 PORT=${BENCH_PORT:-3920}
 command -v wrk >/dev/null || { echo "bench: wrk is missing (apt-get install wrk)"; exit 1; }
-cargo build --release --quiet -p fairlink-server --example booths_bench --bin fairlink
+cargo build --release --quiet -p fairlink --example booths_bench
+cargo build --release --quiet -p fairlink-server --bin fairlink
 target_dir=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
 bench="$target_dir/release/examples/booths_bench"
 

@@ -174,6 +174,10 @@ db_test! {
         assert_eq!(err.code, ErrorCode::HoldExpired);
         let row = claim::Entity::find_by_id(c.id).one(db.read()).await.unwrap().unwrap();
         assert_eq!((row.state.as_str(), row.live_booth_id, row.invoice_no), (claim_state::EXPIRED, None, None));
+        // Refused confirmations take no invoice number: the first booking has 00001.
+        let d = booths::hold(&db, &firms[1], fx.booths[4], t0).await.unwrap();
+        let d = booths::confirm(&db, &firms[1], d.id, &[], &links(), t0).await.unwrap();
+        assert_eq!(d.invoice_no.as_deref(), Some("PF2030-00001"));
 
         // The worker ends what is due, and only that.
         booths::hold(&db, &firms[0], fx.booths[2], t0).await.unwrap();

@@ -20,8 +20,9 @@ use crate::{Error, ErrorCode, Locale, Result};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, SqlErr, Statement,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult,
+    IdenStatic, Iterable, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, SqlErr,
+    Statement,
 };
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
@@ -1183,10 +1184,16 @@ pub struct ClaimView {
 /// The approved firm `user` acts for.
 async fn acting_firm<C: ConnectionTrait>(conn: &C, user: &SessionUser) -> Result<firm::Model> {
     require_role(Some(user), &[Role::Exhibitor])?;
-    let (firm_id, _) = crate::firms::profile::membership(conn, user.id)
-        .await?
-        .ok_or(ErrorCode::NoFirm)?;
-    let f = firm::Entity::find_by_id(firm_id)
+    let f = firm::Entity::find()
+        .filter(
+            firm::Column::Id.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(member::Column::FirmId)
+                    .from(member::Entity)
+                    .and_where(member::Column::UserId.eq(user.id))
+                    .to_owned(),
+            ),
+        )
         .one(conn)
         .await?
         .ok_or(ErrorCode::NoFirm)?;
@@ -1194,6 +1201,30 @@ async fn acting_firm<C: ConnectionTrait>(conn: &C, user: &SessionUser) -> Result
         return Err(ErrorCode::FirmNotApproved.into());
     }
     Ok(f)
+}
+
+/// A booth and its fair.
+async fn booth_and_fair<C: ConnectionTrait>(
+    conn: &C,
+    booth_id: Uuid,
+) -> Result<(booth::Model, fair::Model)> {
+    let sql = format!(
+        "SELECT {}, {} FROM booths b JOIN fairs f ON f.id = b.fair_id WHERE b.id = ?",
+        columns_of::<booth::Entity>("b", "b_"),
+        columns_of::<fair::Entity>("f", "f_"),
+    );
+    let row = conn
+        .query_one_raw(raw(
+            conn.get_database_backend(),
+            &sql,
+            vec![booth_id.into()],
+        ))
+        .await?
+        .ok_or(ErrorCode::NotFound)?;
+    Ok((
+        booth::Model::from_query_result(&row, "b_")?,
+        fair::Model::from_query_result(&row, "f_")?,
+    ))
 }
 
 /// Today in the fair's time zone.
@@ -1204,112 +1235,135 @@ fn fair_today(f: &Fair, now: DateTime<Utc>) -> NaiveDate {
 
 /// Holds a free booth for the user's firm for the fair's hold time.
 ///
-/// The check and the write are one statement's worth of truth: stale holds
-/// on the booth are ended, then the claim is inserted with the booth in its
-/// `live_booth_id`, which the database keeps unique. Whoever inserts second
-/// (on any app instance) gets `booth_taken`, and nothing of theirs stays.
+/// The firm, the booth and its fair are read first; then one statement
+/// inserts the claim, re-checking as it writes that the booth is not
+/// blocked and the firm is under its hold limit. The claim carries the booth
+/// in its `live_booth_id`, which the database keeps unique: whoever inserts
+/// second (on any app instance) inserts nothing and gets `booth_taken`. When
+/// the insert is refused, a transaction ends a stale hold on the booth and
+/// tries once more, or says why not.
 pub async fn hold(
     db: &Db,
     user: &SessionUser,
     booth_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<ClaimView> {
-    let txn = db.begin().await?;
-    let firm = acting_firm(&txn, user).await?;
-    let b = booth::Entity::find_by_id(booth_id)
-        .one(&txn)
-        .await?
-        .ok_or(ErrorCode::NotFound)?;
-    let f: Fair = fair_exists(&txn, b.fair_id).await?.into();
+    let firm = acting_firm(db.read(), user).await?;
+    let (b, f) = booth_and_fair(db.read(), booth_id).await?;
+    let f: Fair = f.into();
     if !f.booking_open(fair_today(&f, now)) {
         return Err(ErrorCode::BookingClosed.into());
     }
     if b.blocked {
         return Err(ErrorCode::BoothTaken.into());
     }
-    // One firm's holds are counted under a lock on the firm's row, so two
-    // tabs of one firm cannot both slip under the limit.
-    firm::Entity::find_by_id(firm.id)
-        .lock_exclusive()
-        .one(&txn)
-        .await?;
-    let holding = claim::Entity::find()
-        .filter(claim::Column::FirmId.eq(firm.id))
-        .filter(claim::Column::State.eq(claim_state::HELD))
-        .filter(claim::Column::HeldUntil.gt(now))
-        .count(&txn)
-        .await?;
-    if holding >= MAX_HOLDS_PER_FIRM {
-        return Err(ErrorCode::TooManyHolds.into());
-    }
-    end_stale_hold(&txn, booth_id, now).await?;
-    let id = Uuid::now_v7();
     let until = now + Duration::minutes(i64::from(f.hold_minutes));
-    let row = claim::ActiveModel {
-        id: Set(id),
-        fair_id: Set(b.fair_id),
-        booth_id: Set(booth_id),
-        firm_id: Set(firm.id),
-        state: Set(claim_state::HELD.into()),
-        live_booth_id: Set(Some(booth_id)),
-        held_until: Set(Some(until)),
-        created_at: Set(now),
-        confirmed_at: Set(None),
-        paid_at: Set(None),
-        ended_at: Set(None),
-        base_price: Set(0),
-        surcharge: Set(0),
-        options: Set("[]".into()),
-        options_price: Set(0),
-        vat: Set(0),
-        total: Set(0),
-        invoice_no: Set(None),
-        created_by: Set(Some(user.id)),
-        application_id: Set(None),
-    };
-    if let Err(e) = claim::Entity::insert(row)
-        .exec_without_returning(&txn)
-        .await
-    {
-        return Err(if unique_violation(&e) {
-            ErrorCode::BoothTaken.into()
-        } else {
-            e.into()
-        });
+    let id = Uuid::now_v7();
+    let backend = db.backend();
+    let insert = raw(
+        backend,
+        "INSERT INTO booth_claims (id, fair_id, booth_id, firm_id, state, live_booth_id, \
+         held_until, created_at, base_price, surcharge, options, options_price, vat, total, \
+         created_by) \
+         SELECT ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, '[]', 0, 0, 0, ? \
+         WHERE NOT EXISTS (SELECT 1 FROM booths WHERE id = ? AND blocked) \
+         AND (SELECT COUNT(*) FROM booth_claims \
+              WHERE firm_id = ? AND state = ? AND held_until > ?) < ? \
+         ON CONFLICT (live_booth_id) DO NOTHING",
+        vec![
+            id.into(),
+            b.fair_id.into(),
+            booth_id.into(),
+            firm.id.into(),
+            claim_state::HELD.into(),
+            booth_id.into(),
+            until.into(),
+            now.into(),
+            user.id.into(),
+            booth_id.into(),
+            firm.id.into(),
+            claim_state::HELD.into(),
+            now.into(),
+            (MAX_HOLDS_PER_FIRM as i64).into(),
+        ],
+    );
+    if backend == DbBackend::Sqlite {
+        // One statement is a transaction of its own, and SQLite's single
+        // writer runs it whole: the common case, a free booth, needs no more.
+        if db
+            .write()
+            .execute_raw(insert.clone())
+            .await?
+            .rows_affected()
+            == 1
+        {
+            return claim_view(db.read(), id).await;
+        }
+    }
+    let txn = db.begin().await?;
+    if backend == DbBackend::Postgres {
+        // One firm's holds are counted under a lock on the firm's row, so
+        // two tabs of one firm cannot both slip under the limit.
+        firm::Entity::find_by_id(firm.id)
+            .lock_exclusive()
+            .one(&txn)
+            .await?;
+    }
+    // A hold whose time ran out still names the booth: end it first.
+    end_stale_hold(&txn, booth_id, now).await?;
+    match txn.execute_raw(insert).await {
+        Ok(r) if r.rows_affected() == 1 => {}
+        Ok(_) => {
+            // Refused: the booth is someone's (or blocked), or the firm holds enough.
+            let live = claim::Entity::find()
+                .filter(claim::Column::LiveBoothId.eq(booth_id))
+                .one(&txn)
+                .await?
+                .is_some();
+            let blocked = booth::Entity::find_by_id(booth_id)
+                .one(&txn)
+                .await?
+                .is_none_or(|b| b.blocked);
+            return Err(if live || blocked {
+                ErrorCode::BoothTaken
+            } else {
+                ErrorCode::TooManyHolds
+            }
+            .into());
+        }
+        Err(e) if unique_violation(&e) => return Err(ErrorCode::BoothTaken.into()),
+        Err(e) => return Err(e.into()),
     }
     txn.commit().await?;
     claim_view(db.read(), id).await
 }
 
 /// Ends a hold on `booth_id` whose time has run out (inside the caller's
-/// transaction), freeing the booth. Returns the ended claim.
+/// transaction), freeing the booth. Returns the ended claim's id.
 async fn end_stale_hold<C: ConnectionTrait>(
     conn: &C,
     booth_id: Uuid,
     now: DateTime<Utc>,
-) -> Result<Option<claim::Model>> {
-    let stale = claim::Entity::find()
-        .filter(claim::Column::LiveBoothId.eq(booth_id))
-        .filter(claim::Column::State.eq(claim_state::HELD))
-        .filter(claim::Column::HeldUntil.lte(now))
-        .one(conn)
+) -> Result<Option<Uuid>> {
+    let ended = conn
+        .query_one_raw(raw(
+            conn.get_database_backend(),
+            "UPDATE booth_claims SET state = ?, live_booth_id = NULL, ended_at = ? \
+             WHERE live_booth_id = ? AND state = ? AND held_until <= ? \
+             RETURNING id, application_id",
+            vec![
+                claim_state::EXPIRED.into(),
+                now.into(),
+                booth_id.into(),
+                claim_state::HELD.into(),
+                now.into(),
+            ],
+        ))
         .await?;
-    let Some(c) = stale else { return Ok(None) };
-    let done = claim::Entity::update_many()
-        .col_expr(claim::Column::State, Expr::value(claim_state::EXPIRED))
-        .col_expr(
-            claim::Column::LiveBoothId,
-            Expr::value(Option::<Uuid>::None),
-        )
-        .col_expr(claim::Column::EndedAt, Expr::value(now))
-        .filter(claim::Column::Id.eq(c.id))
-        .filter(claim::Column::State.eq(claim_state::HELD))
-        .exec(conn)
-        .await?;
-    if done.rows_affected == 0 {
-        return Ok(None);
-    }
-    if let Some(app_id) = c.application_id {
+    let Some(row) = ended else { return Ok(None) };
+    let id: Uuid = row.try_get("", "id")?;
+    let application: Option<Uuid> = row.try_get("", "application_id")?;
+    if let Some(app_id) = application {
         application::Entity::update_many()
             .col_expr(application::Column::Status, Expr::value(app_state::LAPSED))
             .col_expr(
@@ -1321,7 +1375,7 @@ async fn end_stale_hold<C: ConnectionTrait>(
             .exec(conn)
             .await?;
     }
-    Ok(Some(c))
+    Ok(Some(id))
 }
 
 /// The next invoice number of a fair ("PF2026-00042").
@@ -1354,6 +1408,10 @@ async fn next_invoice_no<C: ConnectionTrait>(conn: &C, f: &Fair) -> Result<Strin
 /// Confirms a hold: the booking with its price, a pro-forma invoice, a mail
 /// with the invoice to the firm. A hold whose time ran out is ended and
 /// refused with `hold_expired`.
+///
+/// The claim with its booth, fair and recipients is read first; the write
+/// transaction books it only if it is still the same live hold (held, in
+/// time, on the same booth), so what was read is what gets booked.
 pub async fn confirm(
     db: &Db,
     user: &SessionUser,
@@ -1363,67 +1421,93 @@ pub async fn confirm(
     now: DateTime<Utc>,
 ) -> Result<ClaimView> {
     let chosen = pricing::extras(extras).ok_or(Error::field(ErrorCode::InvalidField, "options"))?;
-    let txn = db.begin().await?;
-    let firm = acting_firm(&txn, user).await?;
-    let c = claim::Entity::find_by_id(claim_id)
-        .lock_exclusive()
-        .one(&txn)
-        .await?
-        .ok_or(ErrorCode::NotFound)?;
-    if c.firm_id != firm.id {
-        return Err(ErrorCode::Forbidden.into());
-    }
-    if c.state != claim_state::HELD {
-        return Err(ErrorCode::WrongState.into());
-    }
-    if c.held_until.is_none_or(|t| t <= now) {
-        end_stale_hold(&txn, c.booth_id, now).await?;
-        txn.commit().await?;
-        return Err(ErrorCode::HoldExpired.into());
-    }
     let extras_price: i64 = chosen.iter().map(|e| e.price).sum();
-    let event = if c.application_id.is_some() {
-        BookingEvent::Allocated
-    } else {
-        BookingEvent::Confirmed
-    };
-    let view = book(
-        &txn,
-        &c,
-        &chosen,
-        extras_price,
-        Some(user.id),
-        event,
-        links,
-        now,
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(view)
+    let firm = acting_firm(db.read(), user).await?;
+    // An organiser may move the hold to another booth meanwhile: then the
+    // claim is read again, once.
+    for _ in 0..2 {
+        let row = claim_row(db.read(), claim_id).await?;
+        if row.claim.firm_id != firm.id {
+            return Err(ErrorCode::Forbidden.into());
+        }
+        if row.claim.state != claim_state::HELD {
+            return Err(ErrorCode::WrongState.into());
+        }
+        let to = FirmMail::of(db.read(), &row).await?;
+        let event = if row.claim.application_id.is_some() {
+            BookingEvent::Allocated
+        } else {
+            BookingEvent::Confirmed
+        };
+        let txn = db.begin().await?;
+        let booked = book(
+            &txn,
+            &row,
+            &to,
+            &chosen,
+            extras_price,
+            Some(user.id),
+            event,
+            links,
+            now,
+            Some(now),
+        )
+        .await?;
+        if let Some(view) = booked {
+            txn.commit().await?;
+            return Ok(view);
+        }
+        // Not the hold that was read any more: nothing of this attempt stays
+        // (its invoice number included); say why.
+        txn.rollback().await?;
+        let txn = db.begin().await?;
+        let c = claim::Entity::find_by_id(claim_id)
+            .one(&txn)
+            .await?
+            .ok_or(ErrorCode::NotFound)?;
+        if c.state != claim_state::HELD {
+            return Err(ErrorCode::WrongState.into());
+        }
+        if c.held_until.is_none_or(|t| t <= now) {
+            end_stale_hold(&txn, c.booth_id, now).await?;
+            txn.commit().await?;
+            return Err(ErrorCode::HoldExpired.into());
+        }
+    }
+    Err(ErrorCode::WrongState.into())
 }
 
-/// Turns a held claim into a booking (inside the caller's transaction).
+/// Turns a held claim into a booking (inside the caller's transaction):
+/// price, invoice number, audit entry, mail. Returns `None` when the claim
+/// is no longer held on the booth `row` names, or (with `valid_at`) its hold
+/// has run out by then: the caller must then roll back, for the fair's
+/// invoice counter has moved.
 #[allow(clippy::too_many_arguments)]
 async fn book<C: ConnectionTrait>(
     conn: &C,
-    c: &claim::Model,
+    row: &ClaimRow,
+    to: &FirmMail,
     chosen: &[&pricing::Extra],
     extras_price: i64,
     actor: Option<Uuid>,
     event: BookingEvent,
     links: &Links,
     now: DateTime<Utc>,
-) -> Result<ClaimView> {
-    let f: Fair = fair_exists(conn, c.fair_id).await?.into();
-    let b = booth::Entity::find_by_id(c.booth_id)
-        .one(conn)
-        .await?
-        .ok_or(ErrorCode::NotFound)?;
-    let t = booth_type::Entity::find_by_id(b.type_id).one(conn).await?;
-    let price = price_of(&b, t.as_ref(), f.vat_percent, extras_price);
-    let to = firm_recipients(conn, c.fair_id, c.firm_id).await?;
+    valid_at: Option<DateTime<Utc>>,
+) -> Result<Option<ClaimView>> {
+    let f: Fair = row.fair.clone().into();
+    let price = price_of(
+        &row.booth,
+        row.booth_type.as_ref(),
+        f.vat_percent,
+        extras_price,
+    );
     let options: Vec<&str> = chosen.iter().map(|e| e.code).collect();
-    let done = claim::Entity::update_many()
+    let options = serde_json::to_string(&options).unwrap_or_default();
+    // The fair's invoice counter stays locked from here to the commit (the
+    // numbers are gapless): only a few writes follow.
+    let invoice_no = next_invoice_no(conn, &f).await?;
+    let mut update = claim::Entity::update_many()
         .col_expr(claim::Column::State, Expr::value(claim_state::CONFIRMED))
         .col_expr(
             claim::Column::HeldUntil,
@@ -1432,53 +1516,58 @@ async fn book<C: ConnectionTrait>(
         .col_expr(claim::Column::ConfirmedAt, Expr::value(now))
         .col_expr(claim::Column::BasePrice, Expr::value(price.base))
         .col_expr(claim::Column::Surcharge, Expr::value(price.surcharge))
-        .col_expr(
-            claim::Column::Options,
-            Expr::value(serde_json::to_string(&options).unwrap_or_default()),
-        )
+        .col_expr(claim::Column::Options, Expr::value(options.clone()))
         .col_expr(claim::Column::OptionsPrice, Expr::value(price.options))
         .col_expr(claim::Column::Vat, Expr::value(price.vat))
         .col_expr(claim::Column::Total, Expr::value(price.total))
-        .filter(claim::Column::Id.eq(c.id))
+        .col_expr(claim::Column::InvoiceNo, Expr::value(invoice_no.clone()))
+        .filter(claim::Column::Id.eq(row.claim.id))
         .filter(claim::Column::State.eq(claim_state::HELD))
-        .exec(conn)
-        .await?;
-    if done.rows_affected != 1 {
-        return Err(ErrorCode::WrongState.into());
+        .filter(claim::Column::BoothId.eq(row.booth.id));
+    if let Some(t) = valid_at {
+        update = update.filter(claim::Column::HeldUntil.gt(t));
     }
-    if let Some(app_id) = c.application_id {
+    if update.exec(conn).await?.rows_affected != 1 {
+        return Ok(None);
+    }
+    if let Some(app_id) = row.claim.application_id {
         application::Entity::update_many()
             .col_expr(
                 application::Column::Status,
                 Expr::value(app_state::ALLOCATED),
             )
-            .col_expr(application::Column::BoothId, Expr::value(Some(b.id)))
+            .col_expr(
+                application::Column::BoothId,
+                Expr::value(Some(row.booth.id)),
+            )
             .filter(application::Column::Id.eq(app_id))
             .exec(conn)
             .await?;
     }
-    let mut view = claim_view(conn, c.id).await?;
-    // The fair's invoice counter stays locked from here to the commit (the
-    // numbers are gapless): only a few writes follow.
-    let invoice_no = next_invoice_no(conn, &f).await?;
-    claim::Entity::update_many()
-        .col_expr(claim::Column::InvoiceNo, Expr::value(invoice_no.clone()))
-        .filter(claim::Column::Id.eq(c.id))
-        .exec(conn)
-        .await?;
-    view.invoice_no = Some(invoice_no.clone());
+    let mut booked = row.clone();
+    booked.claim.state = claim_state::CONFIRMED.into();
+    booked.claim.held_until = None;
+    booked.claim.confirmed_at = Some(now);
+    booked.claim.base_price = price.base;
+    booked.claim.surcharge = price.surcharge;
+    booked.claim.options = options;
+    booked.claim.options_price = price.options;
+    booked.claim.vat = price.vat;
+    booked.claim.total = price.total;
+    booked.claim.invoice_no = Some(invoice_no.clone());
+    let view = booked.view();
     audit::record(
         conn,
         actor,
         "booking.confirmed",
         "claim",
-        Some(c.id),
-        serde_json::json!({ "booth": b.code, "invoice": invoice_no, "total": price.total }),
+        Some(row.claim.id),
+        serde_json::json!({ "booth": row.booth.code, "invoice": invoice_no, "total": price.total }),
         now,
     )
     .await?;
-    send_firm_mail(conn, &to, &view, event, "", links, true, now).await?;
-    Ok(view)
+    send_firm_mail(conn, to, &view, event, "", links, true, now).await?;
+    Ok(Some(view))
 }
 
 /// Gives up the firm's own hold.
@@ -1835,126 +1924,176 @@ pub async fn expire_holds(db: &Db, links: &Links, now: DateTime<Utc>) -> Result<
 // Claims as pages show them; invoices
 // ---------------------------------------------------------------------------
 
-async fn claim_view<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<ClaimView> {
-    let c = claim::Entity::find_by_id(id)
-        .one(conn)
-        .await?
-        .ok_or(ErrorCode::NotFound)?;
-    Ok(claim_views(conn, vec![c]).await?.remove(0))
+/// `sql` written with `?` placeholders, numbered for PostgreSQL.
+fn raw(backend: DbBackend, sql: &str, values: Vec<sea_orm::Value>) -> Statement {
+    let text = match backend {
+        DbBackend::Postgres => {
+            let mut out = String::with_capacity(sql.len() + 16);
+            let mut n = 0;
+            for ch in sql.chars() {
+                if ch == '?' {
+                    n += 1;
+                    out.push('$');
+                    out.push_str(&n.to_string());
+                } else {
+                    out.push(ch);
+                }
+            }
+            out
+        }
+        _ => sql.to_string(),
+    };
+    Statement::from_sql_and_values(backend, text, values)
 }
 
+/// `alias.column AS prefixcolumn` for every column of `E`.
+fn columns_of<E: EntityTrait>(alias: &str, prefix: &str) -> String {
+    E::Column::iter()
+        .map(|c| format!("{alias}.{0} AS {prefix}{0}", c.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A claim with what its view, its price and its mail are made of.
+#[derive(Debug, Clone)]
+struct ClaimRow {
+    claim: claim::Model,
+    booth: booth::Model,
+    booth_type: Option<booth_type::Model>,
+    fair: fair::Model,
+    hall_code: String,
+    zone_code: String,
+    firm_vi: String,
+    firm_en: String,
+}
+
+/// Claims by id with their booth, type, hall, zone, fair and firm, in one
+/// query per thousand claims (in no particular order).
+async fn claim_rows<C: ConnectionTrait>(conn: &C, ids: &[Uuid]) -> Result<Vec<ClaimRow>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(1000) {
+        let sql = format!(
+            "SELECT {}, {}, {}, {}, h.code AS hall_code, z.code AS zone_code, \
+             fi.legal_name AS firm_vi, fi.name_en AS firm_en \
+             FROM booth_claims c \
+             JOIN booths b ON b.id = c.booth_id \
+             JOIN fairs f ON f.id = c.fair_id \
+             JOIN firms fi ON fi.id = c.firm_id \
+             LEFT JOIN booth_types t ON t.id = b.type_id \
+             LEFT JOIN halls h ON h.id = b.hall_id \
+             LEFT JOIN zones z ON z.id = b.zone_id \
+             WHERE c.id IN ({})",
+            columns_of::<claim::Entity>("c", "c_"),
+            columns_of::<booth::Entity>("b", "b_"),
+            columns_of::<booth_type::Entity>("t", "t_"),
+            columns_of::<fair::Entity>("f", "f_"),
+            vec!["?"; chunk.len()].join(", ")
+        );
+        let rows = conn
+            .query_all_raw(raw(
+                conn.get_database_backend(),
+                &sql,
+                chunk.iter().map(|id| (*id).into()).collect(),
+            ))
+            .await?;
+        for r in rows {
+            out.push(ClaimRow {
+                claim: claim::Model::from_query_result(&r, "c_")?,
+                booth: booth::Model::from_query_result(&r, "b_")?,
+                booth_type: booth_type::Model::from_query_result_optional(&r, "t_")?,
+                fair: fair::Model::from_query_result(&r, "f_")?,
+                hall_code: r
+                    .try_get::<Option<String>>("", "hall_code")?
+                    .unwrap_or_default(),
+                zone_code: r
+                    .try_get::<Option<String>>("", "zone_code")?
+                    .unwrap_or_default(),
+                firm_vi: r.try_get("", "firm_vi")?,
+                firm_en: r.try_get("", "firm_en")?,
+            });
+        }
+    }
+    Ok(out)
+}
+
+async fn claim_row<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<ClaimRow> {
+    claim_rows(conn, &[id])
+        .await?
+        .pop()
+        .ok_or_else(|| ErrorCode::NotFound.into())
+}
+
+impl ClaimRow {
+    fn view(&self) -> ClaimView {
+        let (c, b) = (&self.claim, &self.booth);
+        ClaimView {
+            id: c.id,
+            fair_id: c.fair_id,
+            fair_slug: self.fair.slug.clone(),
+            booth_id: c.booth_id,
+            booth_code: b.code.clone(),
+            hall_code: self.hall_code.clone(),
+            zone_code: self.zone_code.clone(),
+            type_code: self
+                .booth_type
+                .as_ref()
+                .map(|t| t.code.clone())
+                .unwrap_or_default(),
+            area_m2: b.area_m2(),
+            firm_id: c.firm_id,
+            firm_name: self.firm_vi.clone(),
+            state: c.state.clone(),
+            held_until: c.held_until,
+            created_at: c.created_at,
+            confirmed_at: c.confirmed_at,
+            paid_at: c.paid_at,
+            ended_at: c.ended_at,
+            // A hold has no price of its own yet: it shows the quote of the
+            // booth as it stands (options are chosen on confirming).
+            price: if c.state == claim_state::HELD && c.total == 0 {
+                price_of(
+                    b,
+                    self.booth_type.as_ref(),
+                    self.fair
+                        .vat_percent
+                        .unwrap_or(crate::fairs::DEFAULT_VAT_PERCENT),
+                    0,
+                )
+            } else {
+                Price {
+                    base: c.base_price,
+                    surcharge: c.surcharge,
+                    options: c.options_price,
+                    vat: c.vat,
+                    total: c.total,
+                }
+            },
+            options: serde_json::from_str(&c.options).unwrap_or_default(),
+            invoice_no: c.invoice_no.clone(),
+            offered: c.application_id.is_some() && c.state == claim_state::HELD,
+        }
+    }
+}
+
+async fn claim_view<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<ClaimView> {
+    Ok(claim_row(conn, id).await?.view())
+}
+
+/// Views of `claims`, in their order.
 async fn claim_views<C: ConnectionTrait>(
     conn: &C,
     claims: Vec<claim::Model>,
 ) -> Result<Vec<ClaimView>> {
-    let booth_ids: Vec<Uuid> = claims.iter().map(|c| c.booth_id).collect();
-    let booths: HashMap<Uuid, booth::Model> = booth::Entity::find()
-        .filter(booth::Column::Id.is_in(booth_ids))
-        .all(conn)
+    let ids: Vec<Uuid> = claims.iter().map(|c| c.id).collect();
+    let mut rows: HashMap<Uuid, ClaimRow> = claim_rows(conn, &ids)
         .await?
         .into_iter()
-        .map(|b| (b.id, b))
+        .map(|r| (r.claim.id, r))
         .collect();
-    let fair_ids: HashSet<Uuid> = claims.iter().map(|c| c.fair_id).collect();
-    let fairs: HashMap<Uuid, fair::Model> = fair::Entity::find()
-        .filter(fair::Column::Id.is_in(fair_ids.iter().copied().collect::<Vec<_>>()))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|f| (f.id, f))
-        .collect();
-    let halls: HashMap<Uuid, hall::Model> = hall::Entity::find()
-        .filter(hall::Column::FairId.is_in(fair_ids.iter().copied().collect::<Vec<_>>()))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|h| (h.id, h))
-        .collect();
-    let zones: HashMap<Uuid, zone::Model> = zone::Entity::find()
-        .filter(zone::Column::FairId.is_in(fair_ids.iter().copied().collect::<Vec<_>>()))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|z| (z.id, z))
-        .collect();
-    let types: HashMap<Uuid, booth_type::Model> = booth_type::Entity::find()
-        .filter(booth_type::Column::FairId.is_in(fair_ids.iter().copied().collect::<Vec<_>>()))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|t| (t.id, t))
-        .collect();
-    let firm_ids: Vec<Uuid> = claims.iter().map(|c| c.firm_id).collect();
-    let firms: HashMap<Uuid, firm::Model> = firm::Entity::find()
-        .filter(firm::Column::Id.is_in(firm_ids))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|f| (f.id, f))
-        .collect();
-    Ok(claims
-        .into_iter()
-        .map(|c| {
-            let b = booths.get(&c.booth_id);
-            ClaimView {
-                id: c.id,
-                fair_id: c.fair_id,
-                fair_slug: fairs
-                    .get(&c.fair_id)
-                    .map(|f| f.slug.clone())
-                    .unwrap_or_default(),
-                booth_id: c.booth_id,
-                booth_code: b.map(|b| b.code.clone()).unwrap_or_default(),
-                hall_code: b
-                    .and_then(|b| halls.get(&b.hall_id))
-                    .map(|h| h.code.clone())
-                    .unwrap_or_default(),
-                zone_code: b
-                    .and_then(|b| zones.get(&b.zone_id))
-                    .map(|z| z.code.clone())
-                    .unwrap_or_default(),
-                type_code: b
-                    .and_then(|b| types.get(&b.type_id))
-                    .map(|t| t.code.clone())
-                    .unwrap_or_default(),
-                area_m2: b.map(|b| b.area_m2()).unwrap_or(0),
-                firm_id: c.firm_id,
-                firm_name: firms
-                    .get(&c.firm_id)
-                    .map(|f| f.legal_name.clone())
-                    .unwrap_or_default(),
-                state: c.state.clone(),
-                held_until: c.held_until,
-                created_at: c.created_at,
-                confirmed_at: c.confirmed_at,
-                paid_at: c.paid_at,
-                ended_at: c.ended_at,
-                // A hold has no price of its own yet: it shows the quote of
-                // the booth as it stands (options are chosen on confirming).
-                price: if c.state == claim_state::HELD && c.total == 0 {
-                    match (b, fairs.get(&c.fair_id)) {
-                        (Some(b), Some(f)) => price_of(
-                            b,
-                            types.get(&b.type_id),
-                            f.vat_percent.unwrap_or(crate::fairs::DEFAULT_VAT_PERCENT),
-                            0,
-                        ),
-                        _ => Price::default(),
-                    }
-                } else {
-                    Price {
-                        base: c.base_price,
-                        surcharge: c.surcharge,
-                        options: c.options_price,
-                        vat: c.vat,
-                        total: c.total,
-                    }
-                },
-                options: serde_json::from_str(&c.options).unwrap_or_default(),
-                invoice_no: c.invoice_no.clone(),
-                offered: c.application_id.is_some() && c.state == claim_state::HELD,
-            }
-        })
+    Ok(ids
+        .iter()
+        .filter_map(|id| rows.remove(id))
+        .map(|r| r.view())
         .collect())
 }
 
@@ -2134,8 +2273,37 @@ async fn invoice_pdf<C: ConnectionTrait>(conn: &C, v: &ClaimView) -> Result<Vec<
 /// Who gets a firm's booking mail, read before any lock is taken.
 struct FirmMail {
     fair: fair::Model,
-    firm: firm::Model,
+    /// The firm's names, in Vietnamese and in English.
+    firm: (String, String),
+    /// The firm's administrators.
     users: Vec<user::Model>,
+}
+
+impl FirmMail {
+    /// Who hears about `row`'s claim.
+    async fn of<C: ConnectionTrait>(conn: &C, row: &ClaimRow) -> Result<FirmMail> {
+        Ok(FirmMail {
+            fair: row.fair.clone(),
+            firm: (row.firm_vi.clone(), row.firm_en.clone()),
+            users: firm_admins(conn, row.claim.firm_id).await?,
+        })
+    }
+}
+
+async fn firm_admins<C: ConnectionTrait>(conn: &C, firm_id: Uuid) -> Result<Vec<user::Model>> {
+    Ok(user::Entity::find()
+        .filter(
+            user::Column::Id.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(member::Column::UserId)
+                    .from(member::Entity)
+                    .and_where(member::Column::FirmId.eq(firm_id))
+                    .and_where(member::Column::IsAdmin.eq(true))
+                    .to_owned(),
+            ),
+        )
+        .all(conn)
+        .await?)
 }
 
 async fn firm_recipients<C: ConnectionTrait>(
@@ -2144,24 +2312,15 @@ async fn firm_recipients<C: ConnectionTrait>(
     firm_id: Uuid,
 ) -> Result<FirmMail> {
     let fair = fair_exists(conn, fair_id).await?;
-    let members = member::Entity::find()
-        .filter(member::Column::FirmId.eq(firm_id))
-        .all(conn)
-        .await?;
-    let admins: Vec<Uuid> = members
-        .iter()
-        .filter(|m| m.is_admin)
-        .map(|m| m.user_id)
-        .collect();
-    let users = user::Entity::find()
-        .filter(user::Column::Id.is_in(admins))
-        .all(conn)
-        .await?;
     let firm = firm::Entity::find_by_id(firm_id)
         .one(conn)
         .await?
         .ok_or(ErrorCode::NotFound)?;
-    Ok(FirmMail { fair, firm, users })
+    Ok(FirmMail {
+        fair,
+        firm: (firm.legal_name, firm.name_en),
+        users: firm_admins(conn, firm_id).await?,
+    })
 }
 
 async fn mail_firm<C: ConnectionTrait>(
@@ -2188,7 +2347,7 @@ async fn send_firm_mail<C: ConnectionTrait>(
     with_invoice: bool,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let (f, firm) = (&to.fair, &to.firm);
+    let (f, (firm_vi, firm_en)) = (&to.fair, &to.firm);
     // The PDF is made when the mail is sent, outside this transaction.
     let attachment = if with_invoice && v.invoice_no.is_some() {
         Some(Attachment {
@@ -2206,8 +2365,8 @@ async fn send_firm_mail<C: ConnectionTrait>(
         let template = Template::Booking {
             event,
             firm: match locale {
-                Locale::Vi => firm.legal_name.clone(),
-                Locale::En => firm.name_en.clone(),
+                Locale::Vi => firm_vi.clone(),
+                Locale::En => firm_en.clone(),
             },
             fair: match locale {
                 Locale::Vi => f.name_vi.clone(),
@@ -2733,21 +2892,22 @@ pub async fn accept_allocation(
                 e.into()
             });
         }
-        let c = claim::Entity::find_by_id(claim_id)
-            .one(&txn)
-            .await?
-            .ok_or(ErrorCode::NotFound)?;
+        let row = claim_row(&txn, claim_id).await?;
+        let to = FirmMail::of(&txn, &row).await?;
         book(
             &txn,
-            &c,
+            &row,
+            &to,
             &[],
             0,
             Some(organiser.id),
             BookingEvent::Allocated,
             links,
             now,
+            None,
         )
-        .await?;
+        .await?
+        .ok_or(ErrorCode::WrongState)?;
         report.booked += 1;
     }
     let left = application::Entity::update_many()

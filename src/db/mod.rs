@@ -61,6 +61,9 @@ impl Db {
             opts.max_connections(max)
                 .min_connections(1)
                 .acquire_timeout(Duration::from_secs(30))
+                // A file does not drop connections: no ping on each checkout
+                // (each would be one more hop to the connection's thread).
+                .test_before_acquire(false)
                 .sqlx_logging(false)
                 .map_sqlx_sqlite_opts(|o| {
                     o.create_if_missing(true)
@@ -86,6 +89,9 @@ impl Db {
         opts.max_connections(20)
             .min_connections(1)
             .acquire_timeout(Duration::from_secs(30))
+            // Busy connections go straight to work; one idle for a while is
+            // checked first (a restarted server or a proxy may have cut it).
+            .test_before_acquire_if_idle_for(Duration::from_secs(10))
             .sqlx_logging(false);
         let conn = Database::connect(opts).await?;
         Ok(Db {

@@ -3,7 +3,7 @@
 use super::entity::audit;
 use crate::Result;
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
+use sea_orm::{ConnectionTrait, EntityTrait, Set};
 use uuid::Uuid;
 
 /// Records an action inside the caller's transaction.
@@ -16,7 +16,7 @@ pub async fn record<C: ConnectionTrait>(
     detail: serde_json::Value,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    audit::ActiveModel {
+    audit::Entity::insert(audit::ActiveModel {
         at: Set(now),
         actor_id: Set(actor),
         action: Set(action.to_string()),
@@ -24,8 +24,8 @@ pub async fn record<C: ConnectionTrait>(
         entity_id: Set(entity_id),
         detail: Set(detail.to_string()),
         ..Default::default()
-    }
-    .insert(conn)
+    })
+    .exec_without_returning(conn)
     .await?;
     Ok(())
 }

@@ -22,8 +22,8 @@ use chrono::{DateTime, Utc};
 use entity::{attachment, outbox};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -109,15 +109,15 @@ pub async fn enqueue<C: ConnectionTrait>(
         return Ok(false);
     }
     for a in mail.attachments {
-        attachment::ActiveModel {
+        attachment::Entity::insert(attachment::ActiveModel {
             id: Set(Uuid::now_v7()),
             outbox_id: Set(id),
             filename: Set(templates::header_safe(&a.filename)),
             content_type: Set(a.content_type),
             content_id: Set(a.inline_id),
             content: Set(a.content),
-        }
-        .insert(conn)
+        })
+        .exec_without_returning(conn)
         .await?;
     }
     Ok(true)
