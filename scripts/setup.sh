@@ -2,6 +2,7 @@
 # Installs what building and testing Fairlink needs, once; says exactly what
 # is missing when it cannot install it. Sourced by run.sh and test.sh.
 #   setup_build   wasm32 target, cargo-leptos, wasm-bindgen CLI (and wasm-opt for release)
+#   setup_qr_tools zbarimg, the QR decoder the badge tests read images with
 #   setup_browser Chromium and the end-to-end test's npm packages
 
 CARGO_LEPTOS_VERSION=0.3.10
@@ -75,6 +76,15 @@ setup_smtp() {
     "$python" -m pip install --quiet pypdf==7.1.1 2>/dev/null \
       || "$python" -m pip install --quiet --user pypdf==7.1.1 \
       || die "could not install pypdf: run $python -m pip install pypdf==7.1.1"
+  fi
+}
+
+# The badge tests read QR images with an independent decoder: zbarimg, from
+# Debian's zbar-tools.
+setup_qr_tools() {
+  if ! command -v zbarimg >/dev/null; then
+    say "installing zbarimg (Debian's zbar-tools) for the badge tests"
+    apt_install zbar-tools || die "zbarimg is missing: install it (apt-get install zbar-tools)"
   fi
 }
 

@@ -16,6 +16,7 @@ logs=$(mktemp -d "${TMPDIR:-/tmp}/fairlink-test.XXXXXX")
 
 setup_build
 setup_smtp
+setup_qr_tools
 setup_browser
 
 say "formatting (cargo fmt --check)"

@@ -41,6 +41,7 @@ pub enum ErrorCode {
     HoldExpired,
     BookingClosed,
     TooManyHolds,
+    BadgeExists,
     FirmNotApproved,
     #[serde(other)]
     Internal,
@@ -80,6 +81,7 @@ impl ErrorCode {
         ErrorCode::HoldExpired,
         ErrorCode::BookingClosed,
         ErrorCode::TooManyHolds,
+        ErrorCode::BadgeExists,
         ErrorCode::FirmNotApproved,
         ErrorCode::Internal,
     ];
@@ -118,6 +120,7 @@ impl ErrorCode {
             ErrorCode::HoldExpired => "hold_expired",
             ErrorCode::BookingClosed => "booking_closed",
             ErrorCode::TooManyHolds => "too_many_holds",
+            ErrorCode::BadgeExists => "badge_exists",
             ErrorCode::FirmNotApproved => "firm_not_approved",
             ErrorCode::Internal => "internal",
         }
@@ -142,6 +145,7 @@ impl ErrorCode {
             ErrorCode::HoldExpired => 409,
             ErrorCode::BookingClosed => 409,
             ErrorCode::TooManyHolds => 409,
+            ErrorCode::BadgeExists => 409,
             ErrorCode::FirmNotApproved => 409,
             ErrorCode::Internal => 500,
             ErrorCode::ImportInvalid => 422,

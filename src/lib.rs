@@ -7,6 +7,7 @@
 //! change state, each inside one transaction.
 
 pub mod accounts;
+pub mod badges;
 pub mod booths;
 pub mod error;
 pub mod fairs;

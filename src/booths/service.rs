@@ -21,8 +21,7 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult,
-    IdenStatic, Iterable, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, SqlErr,
-    Statement,
+    IdenStatic, Iterable, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, Statement,
 };
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
@@ -118,10 +117,6 @@ fn check_fair(input: &FairInput) -> Result<FairInput> {
     })
 }
 
-fn unique_violation(e: &DbErr) -> bool {
-    matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
-}
-
 /// Creates a fair. Returns its id.
 pub async fn create_fair(
     db: &Db,
@@ -154,7 +149,7 @@ pub async fn create_fair(
         registration_closes_on: Set(v.registration_closes_on),
     };
     if let Err(e) = row.insert(&txn).await {
-        return Err(if unique_violation(&e) {
+        return Err(if crate::db::unique_violation(&e) {
             Error::field(ErrorCode::InvalidField, "slug")
         } else {
             e.into()
@@ -1214,7 +1209,7 @@ async fn booth_and_fair<C: ConnectionTrait>(
         columns_of::<fair::Entity>("f", "f_"),
     );
     let row = conn
-        .query_one_raw(raw(
+        .query_one_raw(crate::db::statement(
             conn.get_database_backend(),
             &sql,
             vec![booth_id.into()],
@@ -1260,7 +1255,7 @@ pub async fn hold(
     let until = now + Duration::minutes(i64::from(f.hold_minutes));
     let id = Uuid::now_v7();
     let backend = db.backend();
-    let insert = raw(
+    let insert = crate::db::statement(
         backend,
         "INSERT INTO booth_claims (id, fair_id, booth_id, firm_id, state, live_booth_id, \
          held_until, created_at, base_price, surcharge, options, options_price, vat, total, \
@@ -1331,7 +1326,7 @@ pub async fn hold(
             }
             .into());
         }
-        Err(e) if unique_violation(&e) => return Err(ErrorCode::BoothTaken.into()),
+        Err(e) if crate::db::unique_violation(&e) => return Err(ErrorCode::BoothTaken.into()),
         Err(e) => return Err(e.into()),
     }
     txn.commit().await?;
@@ -1346,7 +1341,7 @@ async fn end_stale_hold<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<Option<Uuid>> {
     let ended = conn
-        .query_one_raw(raw(
+        .query_one_raw(crate::db::statement(
             conn.get_database_backend(),
             "UPDATE booth_claims SET state = ?, live_booth_id = NULL, ended_at = ? \
              WHERE live_booth_id = ? AND state = ? AND held_until <= ? \
@@ -1766,7 +1761,7 @@ pub async fn move_claim(
     end_stale_hold(&txn, to_booth, now).await?;
     let moved = reassign(&txn, &c, &target).await;
     match moved {
-        Err(e) if unique_violation(&e) => return Err(ErrorCode::BoothTaken.into()),
+        Err(e) if crate::db::unique_violation(&e) => return Err(ErrorCode::BoothTaken.into()),
         other => other?,
     }
     let from = booth::Entity::find_by_id(c.booth_id)
@@ -1924,28 +1919,6 @@ pub async fn expire_holds(db: &Db, links: &Links, now: DateTime<Utc>) -> Result<
 // Claims as pages show them; invoices
 // ---------------------------------------------------------------------------
 
-/// `sql` written with `?` placeholders, numbered for PostgreSQL.
-fn raw(backend: DbBackend, sql: &str, values: Vec<sea_orm::Value>) -> Statement {
-    let text = match backend {
-        DbBackend::Postgres => {
-            let mut out = String::with_capacity(sql.len() + 16);
-            let mut n = 0;
-            for ch in sql.chars() {
-                if ch == '?' {
-                    n += 1;
-                    out.push('$');
-                    out.push_str(&n.to_string());
-                } else {
-                    out.push(ch);
-                }
-            }
-            out
-        }
-        _ => sql.to_string(),
-    };
-    Statement::from_sql_and_values(backend, text, values)
-}
-
 /// `alias.column AS prefixcolumn` for every column of `E`.
 fn columns_of<E: EntityTrait>(alias: &str, prefix: &str) -> String {
     E::Column::iter()
@@ -1990,7 +1963,7 @@ async fn claim_rows<C: ConnectionTrait>(conn: &C, ids: &[Uuid]) -> Result<Vec<Cl
             vec!["?"; chunk.len()].join(", ")
         );
         let rows = conn
-            .query_all_raw(raw(
+            .query_all_raw(crate::db::statement(
                 conn.get_database_backend(),
                 &sql,
                 chunk.iter().map(|id| (*id).into()).collect(),
@@ -2886,7 +2859,7 @@ pub async fn accept_allocation(
             .exec_without_returning(&txn)
             .await
         {
-            return Err(if unique_violation(&e) {
+            return Err(if crate::db::unique_violation(&e) {
                 ErrorCode::BoothTaken.into()
             } else {
                 e.into()

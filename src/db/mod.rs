@@ -10,7 +10,7 @@
 pub mod migrations;
 
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, Statement,
     TransactionTrait,
 };
 use sea_orm_migration::MigratorTrait;
@@ -141,6 +141,37 @@ impl Db {
         self.read.close().await?;
         self.write.close().await
     }
+}
+
+/// A statement written with `?` placeholders, numbered (`$1`, `$2` ...) for
+/// PostgreSQL.
+pub fn statement(backend: DbBackend, sql: &str, values: Vec<sea_orm::Value>) -> Statement {
+    let text = match backend {
+        DbBackend::Postgres => {
+            let mut out = String::with_capacity(sql.len() + 16);
+            let mut n = 0;
+            for ch in sql.chars() {
+                if ch == '?' {
+                    n += 1;
+                    out.push('$');
+                    out.push_str(&n.to_string());
+                } else {
+                    out.push(ch);
+                }
+            }
+            out
+        }
+        _ => sql.to_string(),
+    };
+    Statement::from_sql_and_values(backend, text, values)
+}
+
+/// Whether `e` is a unique index refusing a row, on either engine.
+pub fn unique_violation(e: &DbErr) -> bool {
+    matches!(
+        e.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
 }
 
 /// The file path inside a `sqlite://` URL, if it names a file.

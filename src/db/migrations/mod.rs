@@ -10,6 +10,7 @@ mod m20261128_000004_create_outbox;
 mod m20261128_000005_create_account_tokens;
 mod m20261128_000006_extend_firms;
 mod m20261128_000007_create_booths;
+mod m20261128_000008_create_badges;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000005_create_account_tokens::Migration),
             Box::new(m20261128_000006_extend_firms::Migration),
             Box::new(m20261128_000007_create_booths::Migration),
+            Box::new(m20261128_000008_create_badges::Migration),
         ]
     }
 }

@@ -1,0 +1,319 @@
+//! What a badge's QR code carries: a compact token signed with Ed25519.
+//!
+//! Layout, 91 bytes before encoding:
+//!
+//! | bytes | field |
+//! |---|---|
+//! | 1 | format version (1) |
+//! | 1 | badge kind ([`BadgeKind::code`]) |
+//! | 1 | signing key id |
+//! | 16 | badge id (a UUID) |
+//! | 4 | first valid day, days since 1970-01-01, big-endian |
+//! | 4 | last valid day, likewise |
+//! | 64 | Ed25519 signature over `FLBADGE1` followed by the 27 bytes above |
+//!
+//! The text is `FL1` followed by the 91 bytes in base32 (RFC 4648 alphabet,
+//! upper case, no padding): 149 characters, all in the QR alphanumeric set,
+//! so the code is QR version 6 (41 × 41 modules) at error correction level M.
+//! A handheld scanner that types the code (keyboard wedge) types nothing
+//! but letters and digits. Ed25519 because its signatures are the shortest
+//! of the common schemes with a 128-bit security level, verification needs
+//! no secret (scanners hold public keys only), and signatures are
+//! deterministic (no random source on the signing path).
+//!
+//! This module has no database and compiles to wasm32: the scanner page
+//! verifies tokens with it when the network is down.
+
+use chrono::{Days, NaiveDate};
+use ed25519_dalek::{Signature, VerifyingKey};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// What the printed text starts with.
+pub const PREFIX: &str = "FL1";
+/// Signed bytes are prefixed with this, so a signature made for anything
+/// else never verifies as a badge.
+const DOMAIN: &[u8] = b"FLBADGE1";
+const VERSION: u8 = 1;
+const SIGNED_LEN: usize = 27;
+const TOKEN_LEN: usize = SIGNED_LEN + 64;
+
+/// Who a badge is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BadgeKind {
+    Visitor,
+    /// A visitor in the hosted-buyer programme.
+    Buyer,
+    Exhibitor,
+    Press,
+    Vip,
+    /// Organiser staff.
+    Staff,
+}
+
+impl BadgeKind {
+    pub const ALL: [BadgeKind; 6] = [
+        BadgeKind::Visitor,
+        BadgeKind::Buyer,
+        BadgeKind::Exhibitor,
+        BadgeKind::Press,
+        BadgeKind::Vip,
+        BadgeKind::Staff,
+    ];
+
+    /// The byte in the token.
+    pub fn code(self) -> u8 {
+        match self {
+            BadgeKind::Visitor => 1,
+            BadgeKind::Buyer => 2,
+            BadgeKind::Exhibitor => 3,
+            BadgeKind::Press => 4,
+            BadgeKind::Vip => 5,
+            BadgeKind::Staff => 6,
+        }
+    }
+
+    pub fn from_code(code: u8) -> Option<BadgeKind> {
+        BadgeKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    /// The name stored in the database and used in URLs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BadgeKind::Visitor => "visitor",
+            BadgeKind::Buyer => "buyer",
+            BadgeKind::Exhibitor => "exhibitor",
+            BadgeKind::Press => "press",
+            BadgeKind::Vip => "vip",
+            BadgeKind::Staff => "staff",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<BadgeKind> {
+        BadgeKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// What a token says, once its signature is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claims {
+    pub badge: Uuid,
+    pub kind: BadgeKind,
+    pub key_id: u8,
+    pub valid_from: NaiveDate,
+    pub valid_to: NaiveDate,
+}
+
+/// Why a token was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenError {
+    /// Not a badge code at all (wrong prefix, length, characters, version,
+    /// kind or dates).
+    Malformed,
+    /// Signed with a key this scanner does not trust (unknown or retired).
+    UnknownKey,
+    /// The signature does not match: forged or damaged.
+    BadSignature,
+}
+
+impl TokenError {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenError::Malformed => "malformed",
+            TokenError::UnknownKey => "unknown_key",
+            TokenError::BadSignature => "bad_signature",
+        }
+    }
+}
+
+/// A public key scanners trust, with the id tokens name it by.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicKey {
+    pub id: u8,
+    /// The 32-byte Ed25519 public key, in base32 like the tokens.
+    pub key: String,
+}
+
+const EPOCH: NaiveDate = match NaiveDate::from_ymd_opt(1970, 1, 1) {
+    Some(d) => d,
+    None => panic!("1970-01-01 is a date"),
+};
+
+fn day_number(d: NaiveDate) -> u32 {
+    u32::try_from((d - EPOCH).num_days()).unwrap_or(0)
+}
+
+fn day_of(n: u32) -> Option<NaiveDate> {
+    EPOCH.checked_add_days(Days::new(u64::from(n)))
+}
+
+/// The signed part of a token.
+fn signed_bytes(c: &Claims) -> [u8; SIGNED_LEN] {
+    let mut out = [0u8; SIGNED_LEN];
+    out[0] = VERSION;
+    out[1] = c.kind.code();
+    out[2] = c.key_id;
+    out[3..19].copy_from_slice(c.badge.as_bytes());
+    out[19..23].copy_from_slice(&day_number(c.valid_from).to_be_bytes());
+    out[23..27].copy_from_slice(&day_number(c.valid_to).to_be_bytes());
+    out
+}
+
+fn message(signed: &[u8]) -> Vec<u8> {
+    let mut m = Vec::with_capacity(DOMAIN.len() + signed.len());
+    m.extend_from_slice(DOMAIN);
+    m.extend_from_slice(signed);
+    m
+}
+
+/// Signs `claims` with `secret` (the 32-byte Ed25519 seed of key
+/// `claims.key_id`) and returns the text a QR code carries.
+pub fn sign(claims: &Claims, secret: &[u8; 32]) -> String {
+    use ed25519_dalek::Signer;
+    let key = ed25519_dalek::SigningKey::from_bytes(secret);
+    let signed = signed_bytes(claims);
+    let signature = key.sign(&message(&signed));
+    let mut bytes = Vec::with_capacity(TOKEN_LEN);
+    bytes.extend_from_slice(&signed);
+    bytes.extend_from_slice(&signature.to_bytes());
+    format!("{PREFIX}{}", base32::encode(&bytes))
+}
+
+/// The public key of a 32-byte Ed25519 seed, as scanners hold it.
+pub fn public_key(id: u8, secret: &[u8; 32]) -> PublicKey {
+    let key = ed25519_dalek::SigningKey::from_bytes(secret).verifying_key();
+    PublicKey {
+        id,
+        key: base32::encode(key.as_bytes()),
+    }
+}
+
+/// Checks a scanned or typed token against the trusted keys. Spaces and
+/// line ends around it are ignored, and so is letter case (handheld
+/// scanners type with the keyboard's case).
+pub fn verify(text: &str, keys: &[PublicKey]) -> Result<Claims, TokenError> {
+    let text = text.trim().to_ascii_uppercase();
+    let body = text.strip_prefix(PREFIX).ok_or(TokenError::Malformed)?;
+    let bytes = base32::decode(body).ok_or(TokenError::Malformed)?;
+    if bytes.len() != TOKEN_LEN || bytes[0] != VERSION {
+        return Err(TokenError::Malformed);
+    }
+    let key_id = bytes[2];
+    let key = keys
+        .iter()
+        .find(|k| k.id == key_id)
+        .ok_or(TokenError::UnknownKey)?;
+    let key: [u8; 32] = base32::decode(&key.key)
+        .and_then(|k| k.try_into().ok())
+        .ok_or(TokenError::UnknownKey)?;
+    let key = VerifyingKey::from_bytes(&key).map_err(|_| TokenError::UnknownKey)?;
+    let signature: [u8; 64] = bytes[SIGNED_LEN..]
+        .try_into()
+        .map_err(|_| TokenError::Malformed)?;
+    let signature = Signature::from_bytes(&signature);
+    // Strict: refuses the malleable and small-order forms plain `verify`
+    // lets through.
+    key.verify_strict(&message(&bytes[..SIGNED_LEN]), &signature)
+        .map_err(|_| TokenError::BadSignature)?;
+    // Only signed bytes are read from here on.
+    let kind = BadgeKind::from_code(bytes[1]).ok_or(TokenError::Malformed)?;
+    let badge = Uuid::from_slice(&bytes[3..19]).map_err(|_| TokenError::Malformed)?;
+    let day = |at: usize| {
+        let n = u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+        day_of(n).ok_or(TokenError::Malformed)
+    };
+    let (valid_from, valid_to) = (day(19)?, day(23)?);
+    if valid_from > valid_to {
+        return Err(TokenError::Malformed);
+    }
+    Ok(Claims {
+        badge,
+        kind,
+        key_id,
+        valid_from,
+        valid_to,
+    })
+}
+
+/// Base32 (RFC 4648 alphabet, upper case, no padding).
+pub mod base32 {
+    const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+    pub fn encode(bytes: &[u8]) -> String {
+        let mut out = String::with_capacity(bytes.len().div_ceil(5) * 8);
+        let (mut buffer, mut bits) = (0u32, 0u32);
+        for &b in bytes {
+            buffer = (buffer << 8) | u32::from(b);
+            bits += 8;
+            while bits >= 5 {
+                bits -= 5;
+                out.push(ALPHABET[((buffer >> bits) & 31) as usize] as char);
+            }
+        }
+        if bits > 0 {
+            out.push(ALPHABET[((buffer << (5 - bits)) & 31) as usize] as char);
+        }
+        out
+    }
+
+    /// `None` for any character outside the alphabet, or trailing bits
+    /// that are not zero (so each byte string has one spelling only).
+    pub fn decode(text: &str) -> Option<Vec<u8>> {
+        let mut out = Vec::with_capacity(text.len() * 5 / 8);
+        let (mut buffer, mut bits) = (0u32, 0u32);
+        for c in text.bytes() {
+            let v = ALPHABET.iter().position(|&a| a == c)? as u32;
+            buffer = ((buffer << 5) | v) & 0xFFFF;
+            bits += 5;
+            if bits >= 8 {
+                bits -= 8;
+                out.push((buffer >> bits) as u8);
+            }
+        }
+        if bits >= 5 || buffer & ((1 << bits) - 1) != 0 {
+            return None;
+        }
+        Some(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims() -> Claims {
+        Claims {
+            badge: Uuid::from_u128(0x0193_7a2b_1c3d_7e4f_8a9b_0c1d_2e3f_4a5b),
+            kind: BadgeKind::Exhibitor,
+            key_id: 3,
+            valid_from: NaiveDate::from_ymd_opt(2027, 3, 10).unwrap(),
+            valid_to: NaiveDate::from_ymd_opt(2027, 3, 12).unwrap(),
+        }
+    }
+
+    #[test]
+    fn base32_round_trips_and_has_one_spelling() {
+        for n in 0..40usize {
+            let bytes: Vec<u8> = (0..n).map(|i| (i * 37 + n) as u8).collect();
+            let text = base32::encode(&bytes);
+            assert_eq!(base32::decode(&text).as_deref(), Some(bytes.as_slice()));
+        }
+        assert_eq!(base32::encode(b"foobar"), "MZXW6YTBOI");
+        assert_eq!(base32::decode("MZXW6YTBOI").unwrap(), b"foobar");
+        // Non-zero trailing bits, a character outside the alphabet.
+        assert_eq!(base32::decode("MZXW6YTBOJ"), None);
+        assert_eq!(base32::decode("MZXW6YTBO1"), None);
+    }
+
+    #[test]
+    fn fits_a_version_6_code() {
+        let text = sign(&claims(), &[7u8; 32]);
+        assert_eq!(text.len(), 149);
+        assert!(
+            text.bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        );
+    }
+}

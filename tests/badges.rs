@@ -1,0 +1,422 @@
+//! Badges and check-in: signed tokens (round trip, every bit flip, random
+//! forgeries, retired keys), QR images read by an independent decoder, and
+//! the doors (one admission under concurrent scans at two gates, an offline
+//! queue uploaded twice recorded once, exit and re-entry rules) — against
+//! SQLite and PostgreSQL.
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use fairlink::accounts::Role;
+use fairlink::badges::entity::{presence, scan};
+use fairlink::badges::token::{self, base32};
+use fairlink::badges::{
+    self, BadgeInput, BadgeKind, Claims, Direction, GateInput, Light, OfflineScan, Outcome, Scan,
+    TokenError,
+};
+use fairlink::db::Db;
+use fairlink::testing::{booth_fixture, users};
+use fairlink::{ErrorCode, db_test};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use uuid::Uuid;
+
+fn claims() -> Claims {
+    Claims {
+        badge: Uuid::now_v7(),
+        kind: BadgeKind::Visitor,
+        key_id: 1,
+        valid_from: NaiveDate::from_ymd_opt(2030, 3, 10).unwrap(),
+        valid_to: NaiveDate::from_ymd_opt(2030, 3, 12).unwrap(),
+    }
+}
+
+/// A deterministic byte stream (xorshift), for forgeries.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+#[test]
+fn tokens_round_trip_and_every_bit_flip_is_refused() {
+    let secret = [42u8; 32];
+    let keys = vec![token::public_key(1, &secret)];
+    let c = claims();
+    let text = token::sign(&c, &secret);
+    assert_eq!(token::verify(&text, &keys), Ok(c));
+    // Typed by a handheld scanner: lower case, a line end.
+    assert_eq!(
+        token::verify(&format!("{}\r\n", text.to_lowercase()), &keys),
+        Ok(c)
+    );
+    let bytes = base32::decode(&text[token::PREFIX.len()..]).unwrap();
+    let mut flips = 0;
+    for i in 0..bytes.len() * 8 {
+        let mut forged = bytes.clone();
+        forged[i / 8] ^= 1 << (i % 8);
+        let forged = format!("{}{}", token::PREFIX, base32::encode(&forged));
+        assert!(
+            token::verify(&forged, &keys).is_err(),
+            "bit {i} flipped and accepted"
+        );
+        flips += 1;
+    }
+    assert_eq!(flips, 91 * 8);
+    // Every character of the text changed to every other letter or digit.
+    for i in 0..text.len() {
+        for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".chars() {
+            let mut t: Vec<char> = text.chars().collect();
+            if t[i] == c {
+                continue;
+            }
+            t[i] = c;
+            let t: String = t.into_iter().collect();
+            assert!(token::verify(&t, &keys).is_err(), "{t}");
+        }
+    }
+}
+
+#[test]
+fn random_forgeries_are_refused() {
+    let secret = [9u8; 32];
+    let keys = vec![token::public_key(1, &secret)];
+    let good = base32::decode(&token::sign(&claims(), &secret)[3..]).unwrap();
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut bad_signature = 0;
+    for n in 0..100_000 {
+        let mut forged = good.clone();
+        if n % 2 == 0 {
+            // Well-formed claims (version, kind, key id kept), random
+            // signature.
+            for b in forged[27..].iter_mut() {
+                *b = rng.next() as u8;
+            }
+        } else {
+            // Everything random but the version and key id.
+            for b in forged[1..].iter_mut() {
+                *b = rng.next() as u8;
+            }
+            forged[2] = 1;
+        }
+        let text = format!("{}{}", token::PREFIX, base32::encode(&forged));
+        match token::verify(&text, &keys) {
+            Ok(c) => panic!("forgery {n} accepted: {c:?}"),
+            Err(TokenError::BadSignature) => bad_signature += 1,
+            Err(_) => {}
+        }
+    }
+    assert!(
+        bad_signature >= 50_000,
+        "the even half reach the signature check"
+    );
+    // Not a token at all.
+    for junk in ["", "FL1", "FL2AAAA", "hello", "FL1!!!!", &"A".repeat(400)] {
+        assert_eq!(
+            token::verify(junk, &keys),
+            Err(TokenError::Malformed),
+            "{junk:?}"
+        );
+    }
+}
+
+#[test]
+fn keys_rotate_and_retired_keys_are_refused() {
+    let (old, new) = ([1u8; 32], [2u8; 32]);
+    let mut c = claims();
+    let by_old = token::sign(&c, &old);
+    c.key_id = 2;
+    let by_new = token::sign(&c, &new);
+    let both = vec![token::public_key(1, &old), token::public_key(2, &new)];
+    assert!(token::verify(&by_old, &both).is_ok());
+    assert!(token::verify(&by_new, &both).is_ok());
+    let only_new = vec![token::public_key(2, &new)];
+    assert_eq!(
+        token::verify(&by_old, &only_new),
+        Err(TokenError::UnknownKey)
+    );
+    assert!(token::verify(&by_new, &only_new).is_ok());
+    // A token naming key 2 but signed with key 1's secret.
+    assert_eq!(
+        token::verify(&token::sign(&c, &old), &both),
+        Err(TokenError::BadSignature)
+    );
+}
+
+/// Runs `zbarimg` (Debian's zbar-tools) on a PNG and returns what it read.
+fn zbar(png: &[u8]) -> String {
+    let dir = std::env::temp_dir().join(format!("fairlink-qr-{}", Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("badge.png");
+    std::fs::write(&path, png).unwrap();
+    let out = std::process::Command::new("zbarimg")
+        .args(["-q", "--raw"])
+        .arg(&path)
+        .output()
+        .expect("zbarimg runs (apt-get install zbar-tools; scripts/setup.sh installs it)");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        out.status.success(),
+        "zbarimg read nothing: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+#[test]
+fn an_independent_decoder_reads_the_qr_image() {
+    let text = token::sign(&claims(), &[5u8; 32]);
+    let grid = badges::qr::Grid::new(&text).unwrap();
+    assert_eq!((grid.version, grid.width), (6, 41), "version 6 at level M");
+    assert_eq!(zbar(&grid.png(6)), text);
+    let svg = grid.svg(240);
+    assert!(svg.starts_with("<svg") && svg.contains("<path d=\"M"));
+}
+
+// ---------------------------------------------------------------------------
+// The doors
+// ---------------------------------------------------------------------------
+
+/// 2030-03-10, 09:00 in Hanoi.
+fn opening() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2030, 3, 10, 2, 0, 0).unwrap()
+}
+
+fn gate(code: &str, area: &str, reentry: bool) -> GateInput {
+    GateInput {
+        code: code.into(),
+        name_vi: format!("Cổng {code}"),
+        name_en: format!("Gate {code}"),
+        area: area.into(),
+        kinds: vec![],
+        reentry,
+        max_entries_per_day: None,
+    }
+}
+
+fn visitor(fair_id: Uuid, name: &str) -> BadgeInput {
+    BadgeInput {
+        fair_id,
+        kind: BadgeKind::Visitor,
+        user_id: None,
+        firm_id: None,
+        name: name.into(),
+        organisation: "Toyota Motor Vietnam".into(),
+        email: None,
+        valid_from: None,
+        valid_to: None,
+        areas: vec![],
+        lead_consent: true,
+    }
+}
+
+fn scan(token: &str, gate: Uuid, direction: Direction, at: DateTime<Utc>) -> Scan {
+    Scan {
+        id: Uuid::now_v7(),
+        token: token.into(),
+        gate_id: gate,
+        direction,
+        at,
+        device_id: None,
+        staff_id: None,
+    }
+}
+
+db_test! {
+    async fn gates_decide_by_the_rules(db: Db) {
+        let fx = booth_fixture(&db, 2).await;
+        let t = opening();
+        let org = &fx.organiser;
+        let north = badges::save_gate(&db, org, fx.fair_id, &gate("N", "hall", true), t).await.unwrap();
+        let once = badges::save_gate(&db, org, fx.fair_id, &gate("S", "hall", false), t).await.unwrap();
+        let vip = badges::save_gate(&db, org, fx.fair_id, &gate("VIP", "vip", true), t).await.unwrap();
+        let b = badges::issue(&db, org, &visitor(fx.fair_id, "Nguyễn Văn An"), t).await.unwrap();
+        let check = |s: Scan| {
+            let db = db.clone();
+            async move { badges::check(&db, &s, t).await.unwrap() }
+        };
+        let v = check(scan(&b.token, north, Direction::In, t)).await;
+        assert_eq!((v.outcome, v.light, v.reason.as_str()), (Outcome::Admitted, Light::Green, "ok"));
+        assert_eq!(v.holder.as_ref().unwrap().name, "Nguyễn Văn An");
+        // Inside already: refused at any gate of the hall.
+        let v = check(scan(&b.token, once, Direction::In, t + Duration::minutes(1))).await;
+        assert_eq!((v.outcome, v.reason.as_str()), (Outcome::Refused, "already_inside"));
+        // The VIP lounge is not on a visitor's badge.
+        let v = check(scan(&b.token, vip, Direction::In, t)).await;
+        assert_eq!((v.outcome, v.reason.as_str()), (Outcome::Refused, "wrong_area"));
+        // Out, then in again: amber re-entry at the north gate.
+        let v = check(scan(&b.token, north, Direction::Out, t + Duration::hours(1))).await;
+        assert_eq!((v.outcome, v.light), (Outcome::Exit, Light::Green));
+        let v = check(scan(&b.token, north, Direction::Out, t + Duration::hours(1))).await;
+        assert_eq!((v.outcome, v.light, v.reason.as_str()), (Outcome::Warning, Light::Amber, "not_inside"));
+        let v = check(scan(&b.token, north, Direction::In, t + Duration::hours(2))).await;
+        assert_eq!((v.outcome, v.light, v.reason.as_str()), (Outcome::Reentry, Light::Amber, "reentry"));
+        // A gate without re-entry refuses a second entry the same day.
+        check(scan(&b.token, north, Direction::Out, t + Duration::hours(3))).await;
+        let v = check(scan(&b.token, once, Direction::In, t + Duration::hours(3))).await;
+        assert_eq!((v.outcome, v.reason.as_str()), (Outcome::Refused, "no_reentry"));
+        // The next day starts afresh; the day after the fair does not open.
+        let v = check(scan(&b.token, once, Direction::In, t + Duration::days(1))).await;
+        assert_eq!(v.outcome, Outcome::Admitted);
+        let v = check(scan(&b.token, north, Direction::In, t + Duration::days(3))).await;
+        assert_eq!((v.outcome, v.reason.as_str()), (Outcome::Refused, "wrong_day"));
+        // A scan sent again gets the same answer and is recorded once.
+        let s = scan(&b.token, north, Direction::Out, t + Duration::days(1) + Duration::hours(1));
+        let first = check(s.clone()).await;
+        let again = check(s.clone()).await;
+        assert_eq!((first.outcome, again.outcome), (Outcome::Exit, Outcome::Exit));
+        assert_eq!(scan::Entity::find().filter(scan::Column::Id.eq(s.id)).count(db.read()).await.unwrap(), 1);
+        // Revoked: refused everywhere, and listed for scanners to sync.
+        badges::revoke(&db, org, b.id, "Thẻ bị mất", t).await.unwrap();
+        let v = check(scan(&b.token, north, Direction::In, t + Duration::days(2))).await;
+        assert_eq!((v.outcome, v.reason.as_str()), (Outcome::Refused, "revoked"));
+        assert_eq!(badges::revoked_since(db.read(), fx.fair_id, None).await.unwrap(), vec![b.id]);
+        // Junk and a forged badge id.
+        let v = check(scan("not a badge", north, Direction::In, t)).await;
+        assert_eq!((v.outcome, v.reason.as_str(), v.holder), (Outcome::Refused, "malformed", None));
+        // Every scan is stored, refused ones too.
+        let stored = scan::Entity::find().filter(scan::Column::FairId.eq(fx.fair_id)).count(db.read()).await.unwrap();
+        assert_eq!(stored, 13);
+        // Only organisers issue badges and set gates up.
+        let firm = &users(&db, 1, Role::Exhibitor, "gatecrash").await[0];
+        assert_eq!(badges::issue(&db, firm, &visitor(fx.fair_id, "X"), t).await.unwrap_err().code, ErrorCode::Forbidden);
+        assert_eq!(badges::save_gate(&db, firm, fx.fair_id, &gate("Z", "hall", true), t).await.unwrap_err().code, ErrorCode::Forbidden);
+    }
+}
+
+db_test! {
+    async fn concurrent_scans_at_two_gates_admit_once(db: Db) {
+        let fx = booth_fixture(&db, 2).await;
+        let t = opening();
+        let org = &fx.organiser;
+        let gates = [
+            badges::save_gate(&db, org, fx.fair_id, &gate("A", "hall", true), t).await.unwrap(),
+            badges::save_gate(&db, org, fx.fair_id, &gate("B", "hall", true), t).await.unwrap(),
+        ];
+        let b = badges::issue(&db, org, &visitor(fx.fair_id, "Trần Thị Bình"), t).await.unwrap();
+        // Two app instances on PostgreSQL, one writer on SQLite.
+        let mut pools = vec![db.clone()];
+        if db.url().starts_with("postgres") {
+            pools.push(Db::connect(db.url()).await.unwrap());
+        }
+        let mut tasks = Vec::new();
+        for i in 0..200 {
+            let db = pools[i % pools.len()].clone();
+            let s = scan(&b.token, gates[i % 2], Direction::In, t + Duration::milliseconds(i as i64));
+            tasks.push(tokio::spawn(async move { badges::check(&db, &s, t).await }));
+        }
+        let mut admitted = 0;
+        for task in tasks {
+            let v = task.await.unwrap().unwrap();
+            match v.outcome {
+                Outcome::Admitted => admitted += 1,
+                Outcome::Refused => assert_eq!(v.reason, "already_inside"),
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(admitted, 1);
+        let p = presence::Entity::find().filter(presence::Column::BadgeId.eq(b.id)).all(db.read()).await.unwrap();
+        assert_eq!((p.len(), p[0].inside, p[0].entries), (1, true, 1));
+        assert_eq!(scan::Entity::find().filter(scan::Column::BadgeId.eq(b.id)).count(db.read()).await.unwrap(), 200);
+    }
+}
+
+db_test! {
+    async fn an_offline_queue_is_recorded_once_and_conflicts_flagged(db: Db) {
+        let fx = booth_fixture(&db, 2).await;
+        let t = opening();
+        let org = &fx.organiser;
+        let gates = [
+            badges::save_gate(&db, org, fx.fair_id, &gate("E1", "hall", true), t).await.unwrap(),
+            badges::save_gate(&db, org, fx.fair_id, &gate("E2", "hall", true), t).await.unwrap(),
+        ];
+        let mut tokens = Vec::new();
+        for i in 0..50 {
+            tokens.push(badges::issue(&db, org, &visitor(fx.fair_id, &format!("Khách {i}")), t).await.unwrap());
+        }
+        // 5,000 scans: each badge goes in and out 50 times at gate E1,
+        // as an offline scanner decided them.
+        let mut queue = Vec::new();
+        for round in 0..50i64 {
+            for (i, b) in tokens.iter().enumerate() {
+                // Badge i is scanned i seconds into the round.
+                let at = t + Duration::minutes(round * 10) + Duration::seconds(i as i64);
+                let (direction, outcome) = if round % 2 == 0 {
+                    (Direction::In, if round == 0 { Outcome::Admitted } else { Outcome::Reentry })
+                } else {
+                    (Direction::Out, Outcome::Exit)
+                };
+                queue.push(OfflineScan {
+                    scan: scan(&b.token, gates[0], direction, at),
+                    outcome,
+                    reason: outcome.as_str().into(),
+                });
+            }
+        }
+        assert_eq!(queue.len(), 2_500);
+        let more: Vec<OfflineScan> = queue
+            .iter()
+            .map(|s| OfflineScan { scan: Scan { id: Uuid::now_v7(), at: s.scan.at + Duration::hours(10), ..s.scan.clone() }, ..s.clone() })
+            .collect();
+        queue.extend(more);
+        assert_eq!(queue.len(), 5_000);
+        let first = badges::ingest(&db, fx.fair_id, queue.clone(), t).await.unwrap();
+        assert_eq!((first.recorded, first.duplicates, first.conflicts), (5_000, 0, 0));
+        // The scanner did not hear the answer and sends it all again.
+        let again = badges::ingest(&db, fx.fair_id, queue.clone(), t).await.unwrap();
+        assert_eq!((again.recorded, again.duplicates), (0, 5_000));
+        assert_eq!(scan::Entity::find().filter(scan::Column::FairId.eq(fx.fair_id)).count(db.read()).await.unwrap(), 5_000);
+        // Everyone ended outside (the last round is an exit).
+        let inside = presence::Entity::find().filter(presence::Column::Inside.eq(true)).count(db.read()).await.unwrap();
+        assert_eq!(inside, 0);
+        // Two gates without network both let badge 0 in: kept, flagged.
+        let b = &tokens[0];
+        let late = t + Duration::hours(20);
+        let pair = vec![
+            OfflineScan { scan: scan(&b.token, gates[0], Direction::In, late), outcome: Outcome::Reentry, reason: "reentry".into() },
+            OfflineScan { scan: scan(&b.token, gates[1], Direction::In, late + Duration::seconds(5)), outcome: Outcome::Reentry, reason: "reentry".into() },
+        ];
+        let r = badges::ingest(&db, fx.fair_id, pair, t).await.unwrap();
+        assert_eq!((r.recorded, r.conflicts), (2, 1));
+        // Online, the badge is inside: the next scan in is refused.
+        let v = badges::check(&db, &scan(&b.token, gates[1], Direction::In, late + Duration::minutes(1)), t).await.unwrap();
+        assert_eq!(v.reason, "already_inside");
+        // A queue naming a gate of no fair is refused whole.
+        let stray = vec![OfflineScan { scan: scan(&b.token, Uuid::now_v7(), Direction::In, late), outcome: Outcome::Admitted, reason: "ok".into() }];
+        assert_eq!(badges::ingest(&db, fx.fair_id, stray, t).await.unwrap_err().code, ErrorCode::NotFound);
+    }
+}
+
+db_test! {
+    async fn signing_keys_are_made_rotated_and_retired(db: Db) {
+        let fx = booth_fixture(&db, 2).await;
+        let t = opening();
+        let org = &fx.organiser;
+        let north = badges::save_gate(&db, org, fx.fair_id, &gate("N", "hall", true), t).await.unwrap();
+        let first = badges::issue(&db, org, &visitor(fx.fair_id, "Lê Văn Cường"), t).await.unwrap();
+        let keys = badges::trusted_keys(db.read()).await.unwrap();
+        assert_eq!(keys.len(), 1);
+        assert_eq!(token::verify(&first.token, &keys).unwrap().badge, first.id);
+        // Rotation: new badges use the new key, old ones stay good.
+        let (id, _) = badges::add_key(&db, t).await.unwrap();
+        assert_eq!(id, 2);
+        let second = badges::issue(&db, org, &visitor(fx.fair_id, "Phạm Thị Dung"), t).await.unwrap();
+        let keys = badges::trusted_keys(db.read()).await.unwrap();
+        assert_eq!(token::verify(&second.token, &keys).unwrap().key_id, 2);
+        assert!(token::verify(&first.token, &keys).is_ok());
+        // Retiring key 1 turns its badges away at the gate.
+        badges::retire_key(&db, org, 1, t).await.unwrap();
+        let v = badges::check(&db, &scan(&first.token, north, Direction::In, t), t).await.unwrap();
+        assert_eq!((v.outcome, v.reason.as_str()), (Outcome::Refused, "unknown_key"));
+        let v = badges::check(&db, &scan(&second.token, north, Direction::In, t), t).await.unwrap();
+        assert_eq!(v.outcome, Outcome::Admitted);
+        // One badge per person and fair.
+        let someone = users(&db, 1, Role::Visitor, "twice").await[0].id;
+        let mut input = visitor(fx.fair_id, "Hoàng Văn Em");
+        input.user_id = Some(someone);
+        badges::issue(&db, org, &input, t).await.unwrap();
+        assert_eq!(badges::issue(&db, org, &input, t).await.unwrap_err().code, ErrorCode::BadgeExists);
+    }
+}
