@@ -12,3 +12,4 @@ bench:
 	./bench/mail.sh
 	./bench/catalogue.sh
 	./bench/booths.sh
+	./bench/badges.sh
