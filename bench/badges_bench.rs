@@ -9,6 +9,7 @@
 //!    upload again (all duplicates): scans per second.
 //!
 //!   badges_bench [--clients 64] [--badges 20000] [--seconds 5] [--queue 10000]
+//!   badges_bench --fixture DIR --database URL [--badges 20000] [--queue 10000]
 
 use chrono::{Duration, TimeZone, Utc};
 use fairlink::badges::{self, BadgeInput, BadgeKind, Direction, GateInput, OfflineScan, Outcome};
@@ -112,20 +113,17 @@ fn row(name: &str, r: &Rate) {
     );
 }
 
-#[tokio::main]
-async fn main() {
-    let clients = num("--clients", 64);
-    let n_badges = num("--badges", 20_000);
-    let seconds = num("--seconds", 5) as f64;
-    let queue_len = num("--queue", 10_000);
-    let dir = std::env::temp_dir().join(format!("fairlink-badges-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let url = format!("sqlite://{}/bench.db?mode=rwc", dir.display());
-    let db = Db::connect(&url).await.expect("open");
-    db.migrate().await.expect("migrate");
-    println!("badges bench: SQLite at {url} (one instance; the core, no HTTP)");
-    let fx = booth_fixture(&db, 1).await;
-    let t0 = Utc.with_ymd_and_hms(2030, 3, 10, 2, 0, 0).unwrap();
+/// A fair with 4 gates (hall, re-entry allowed) and `n` visitor badges.
+struct Fixture {
+    fair_id: Uuid,
+    organiser: fairlink::accounts::SessionUser,
+    gates: Vec<Uuid>,
+    tokens: Vec<String>,
+}
+
+async fn fixture(db: &Db, n_badges: usize) -> Fixture {
+    let fx = booth_fixture(db, 1).await;
+    let t0 = opening();
     let mut gates = Vec::new();
     for code in ["N1", "N2", "S1", "S2"] {
         let input = GateInput {
@@ -138,7 +136,7 @@ async fn main() {
             max_entries_per_day: None,
         };
         gates.push(
-            badges::save_gate(&db, &fx.organiser, fx.fair_id, &input, t0)
+            badges::save_gate(db, &fx.organiser, fx.fair_id, &input, t0)
                 .await
                 .expect("gate"),
         );
@@ -160,7 +158,7 @@ async fn main() {
             lead_consent: false,
         };
         tokens.push(
-            badges::issue(&db, &fx.organiser, &input, t0)
+            badges::issue(db, &fx.organiser, &input, t0)
                 .await
                 .expect("badge")
                 .token,
@@ -172,9 +170,88 @@ async fn main() {
         t.elapsed().as_secs_f64(),
         n_badges as f64 / t.elapsed().as_secs_f64()
     );
-    let tokens = Arc::new(tokens);
-    let gates = Arc::new(gates);
+    Fixture {
+        fair_id: fx.fair_id,
+        organiser: fx.organiser,
+        gates,
+        tokens,
+    }
+}
 
+/// 2030-03-10, 09:00 in Hanoi: the fixture fair's first morning.
+fn opening() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2030, 3, 10, 2, 0, 0).unwrap()
+}
+
+/// An offline queue of `n` entries at random gates, a tenth of a second apart.
+fn offline_queue(fx: &Fixture, n: usize) -> Vec<OfflineScan> {
+    let mut rng = Rng(7);
+    (0..n)
+        .map(|i| OfflineScan {
+            scan: badges::Scan {
+                id: Uuid::now_v7(),
+                token: fx.tokens[rng.below(fx.tokens.len())].clone(),
+                gate_id: fx.gates[rng.below(fx.gates.len())],
+                direction: Direction::In,
+                at: opening() + Duration::hours(2) + Duration::milliseconds(i as i64 * 100),
+                device_id: None,
+                staff_id: None,
+            },
+            outcome: Outcome::Admitted,
+            reason: "ok".into(),
+        })
+        .collect()
+}
+
+/// `--fixture DIR --database URL`: fills the database for the HTTP legs of
+/// bench/badges.sh and writes what its clients send: tokens.txt, gates.txt,
+/// device.txt (a scanner's bearer token), queue.json (an offline upload),
+/// fair.txt.
+async fn write_fixture(dir: &str, url: &str, n_badges: usize, queue_len: usize) {
+    let db = Db::connect(url).await.expect("open");
+    db.migrate().await.expect("migrate");
+    let fx = fixture(&db, n_badges).await;
+    let (_, device) = badges::add_device(&db, &fx.organiser, fx.fair_id, "bench", Utc::now())
+        .await
+        .expect("device");
+    let dir = std::path::Path::new(dir);
+    std::fs::create_dir_all(dir).expect("fixture dir");
+    std::fs::write(dir.join("tokens.txt"), fx.tokens.join("\n") + "\n").expect("tokens");
+    let gates: Vec<String> = fx.gates.iter().map(|g| g.to_string()).collect();
+    std::fs::write(dir.join("gates.txt"), gates.join("\n") + "\n").expect("gates");
+    std::fs::write(dir.join("device.txt"), device + "\n").expect("device");
+    std::fs::write(dir.join("fair.txt"), fx.fair_id.to_string() + "\n").expect("fair");
+    let queue = serde_json::json!({ "scans": offline_queue(&fx, queue_len) });
+    std::fs::write(dir.join("queue.json"), queue.to_string()).expect("queue");
+}
+
+#[tokio::main]
+async fn main() {
+    let clients = num("--clients", 64);
+    let n_badges = num("--badges", 20_000);
+    let seconds = num("--seconds", 5) as f64;
+    let queue_len = num("--queue", 10_000);
+    let args: Vec<String> = std::env::args().collect();
+    let opt = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    if let (Some(dir), Some(url)) = (opt("--fixture"), opt("--database")) {
+        write_fixture(&dir, &url, n_badges, queue_len).await;
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("fairlink-badges-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let url = format!("sqlite://{}/bench.db?mode=rwc", dir.display());
+    let db = Db::connect(&url).await.expect("open");
+    db.migrate().await.expect("migrate");
+    println!("badges bench: SQLite at {url} (one instance; the core, no HTTP)");
+    let fx = fixture(&db, n_badges).await;
+    let t0 = opening();
+    let tokens = Arc::new(fx.tokens.clone());
+    let gates = Arc::new(fx.gates.clone());
     println!(
         "== badges: online verdicts, {clients} concurrent scanners, {n_badges} badges, 4 gates =="
     );
@@ -195,49 +272,43 @@ async fn main() {
         }
     })
     .await;
-    let (vdb, vt, vg) = (db.clone(), tokens.clone(), gates.clone());
-    let verdicts = run_clients(clients, seconds, move |c, n| {
-        let (db, tokens, gates) = (vdb.clone(), vt.clone(), vg.clone());
-        async move {
-            let mut rng = Rng(((c as u64) << 32) ^ n ^ 0x9E37_79B9_7F4A_7C15);
-            let s = badges::Scan {
-                id: Uuid::now_v7(),
-                token: tokens[rng.below(tokens.len())].clone(),
-                gate_id: gates[rng.below(gates.len())],
-                direction: if rng.below(2) == 0 {
-                    Direction::In
+    let keeper = badges::Gatekeeper::start(db.clone());
+    let mut results = Vec::new();
+    for batched in [true, false] {
+        let (vdb, vt, vg, vk) = (db.clone(), tokens.clone(), gates.clone(), keeper.clone());
+        let rate = run_clients(clients, seconds, move |c, n| {
+            let (db, tokens, gates, keeper) = (vdb.clone(), vt.clone(), vg.clone(), vk.clone());
+            async move {
+                let mut rng = Rng(((c as u64) << 32) ^ n ^ 0x9E37_79B9_7F4A_7C15);
+                let s = badges::Scan {
+                    id: Uuid::now_v7(),
+                    token: tokens[rng.below(tokens.len())].clone(),
+                    gate_id: gates[rng.below(gates.len())],
+                    direction: if rng.below(2) == 0 {
+                        Direction::In
+                    } else {
+                        Direction::Out
+                    },
+                    at: t0 + Duration::seconds(n as i64),
+                    device_id: None,
+                    staff_id: None,
+                };
+                if batched {
+                    keeper.check(s).await.is_ok()
                 } else {
-                    Direction::Out
-                },
-                at: t0 + Duration::seconds(n as i64),
-                device_id: None,
-                staff_id: None,
-            };
-            badges::check(&db, &s, Utc::now()).await.is_ok()
-        }
-    })
-    .await;
-    row("verdicts (check + record)", &verdicts);
+                    badges::check(&db, &s, Utc::now()).await.is_ok()
+                }
+            }
+        })
+        .await;
+        results.push(rate);
+    }
+    row("verdicts, gatekeeper (batched)", &results[0]);
+    row("verdicts, one transaction each", &results[1]);
     row("baseline: one-row insert txns", &baseline);
 
     println!("== badges: offline queue upload ({queue_len} scans, one request) ==");
-    let mut queue = Vec::with_capacity(queue_len);
-    let mut rng = Rng(7);
-    for i in 0..queue_len {
-        queue.push(OfflineScan {
-            scan: badges::Scan {
-                id: Uuid::now_v7(),
-                token: tokens[rng.below(tokens.len())].clone(),
-                gate_id: gates[rng.below(gates.len())],
-                direction: Direction::In,
-                at: t0 + Duration::hours(2) + Duration::milliseconds(i as i64 * 100),
-                device_id: None,
-                staff_id: None,
-            },
-            outcome: Outcome::Admitted,
-            reason: "ok".into(),
-        });
-    }
+    let queue = offline_queue(&fx, queue_len);
     for pass in ["first upload", "same upload again"] {
         let t = Instant::now();
         let r = badges::ingest(&db, fx.fair_id, queue.clone(), Utc::now())

@@ -2,7 +2,7 @@
 # Installs what building and testing Fairlink needs, once; says exactly what
 # is missing when it cannot install it. Sourced by run.sh and test.sh.
 #   setup_build   wasm32 target, cargo-leptos, wasm-bindgen CLI (and wasm-opt for release)
-#   setup_qr_tools zbarimg, the QR decoder the badge tests read images with
+#   setup_qr_tools zbarimg and pdftoppm, which the badge tests read QR codes with
 #   setup_browser Chromium and the end-to-end test's npm packages
 
 CARGO_LEPTOS_VERSION=0.3.10
@@ -80,11 +80,16 @@ setup_smtp() {
 }
 
 # The badge tests read QR images with an independent decoder: zbarimg, from
-# Debian's zbar-tools.
+# Debian's zbar-tools; PDF badges are rasterised first with pdftoppm, from
+# poppler-utils.
 setup_qr_tools() {
   if ! command -v zbarimg >/dev/null; then
     say "installing zbarimg (Debian's zbar-tools) for the badge tests"
     apt_install zbar-tools || die "zbarimg is missing: install it (apt-get install zbar-tools)"
+  fi
+  if ! command -v pdftoppm >/dev/null; then
+    say "installing pdftoppm (Debian's poppler-utils) for the badge tests"
+    apt_install poppler-utils || die "pdftoppm is missing: install it (apt-get install poppler-utils)"
   fi
 }
 

@@ -42,6 +42,7 @@ pub enum ErrorCode {
     BookingClosed,
     TooManyHolds,
     BadgeExists,
+    RegistrationClosed,
     FirmNotApproved,
     #[serde(other)]
     Internal,
@@ -82,6 +83,7 @@ impl ErrorCode {
         ErrorCode::BookingClosed,
         ErrorCode::TooManyHolds,
         ErrorCode::BadgeExists,
+        ErrorCode::RegistrationClosed,
         ErrorCode::FirmNotApproved,
         ErrorCode::Internal,
     ];
@@ -121,6 +123,7 @@ impl ErrorCode {
             ErrorCode::BookingClosed => "booking_closed",
             ErrorCode::TooManyHolds => "too_many_holds",
             ErrorCode::BadgeExists => "badge_exists",
+            ErrorCode::RegistrationClosed => "registration_closed",
             ErrorCode::FirmNotApproved => "firm_not_approved",
             ErrorCode::Internal => "internal",
         }
@@ -146,6 +149,7 @@ impl ErrorCode {
             ErrorCode::BookingClosed => 409,
             ErrorCode::TooManyHolds => 409,
             ErrorCode::BadgeExists => 409,
+            ErrorCode::RegistrationClosed => 409,
             ErrorCode::FirmNotApproved => 409,
             ErrorCode::Internal => 500,
             ErrorCode::ImportInvalid => 422,

@@ -21,6 +21,8 @@ pub mod db;
 #[cfg(feature = "db")]
 pub mod mail;
 #[cfg(feature = "db")]
+pub mod pdf;
+#[cfg(feature = "db")]
 pub mod seed;
 #[cfg(feature = "db")]
 pub mod testing;

@@ -13,6 +13,7 @@ use fairlink::badges::{
     TokenError,
 };
 use fairlink::db::Db;
+use fairlink::mail::entity::{attachment, outbox};
 use fairlink::testing::{booth_fixture, users};
 use fairlink::{ErrorCode, db_test};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
@@ -165,6 +166,45 @@ fn zbar(png: &[u8]) -> String {
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
+/// Rasterises a PDF (pdftoppm, Debian's poppler-utils) and reads every QR
+/// code on every page with zbarimg: the texts, sorted.
+fn zbar_pdf(pdf: &[u8]) -> Vec<String> {
+    let dir = std::env::temp_dir().join(format!("fairlink-pdf-{}", Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("badges.pdf"), pdf).unwrap();
+    let status = std::process::Command::new("pdftoppm")
+        .args(["-r", "150", "-gray", "-png"])
+        .arg(dir.join("badges.pdf"))
+        .arg(dir.join("page"))
+        .status()
+        .expect("pdftoppm runs (apt-get install poppler-utils; scripts/setup.sh installs it)");
+    assert!(status.success());
+    let mut pages: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "png"))
+        .collect();
+    pages.sort();
+    let out = std::process::Command::new("zbarimg")
+        .args(["-q", "--raw"])
+        .args(&pages)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        out.status.success(),
+        "zbarimg read nothing: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut texts: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    texts.sort();
+    texts
+}
+
 #[test]
 fn an_independent_decoder_reads_the_qr_image() {
     let text = token::sign(&claims(), &[5u8; 32]);
@@ -301,11 +341,17 @@ db_test! {
         if db.url().starts_with("postgres") {
             pools.push(Db::connect(db.url()).await.unwrap());
         }
+        // Each instance decides through its batching gatekeeper, and one
+        // scan in four goes the direct way, one transaction each.
+        let keepers: Vec<badges::Gatekeeper> = pools.iter().map(|p| badges::Gatekeeper::start(p.clone())).collect();
         let mut tasks = Vec::new();
         for i in 0..200 {
             let db = pools[i % pools.len()].clone();
+            let keeper = keepers[i % keepers.len()].clone();
             let s = scan(&b.token, gates[i % 2], Direction::In, t + Duration::milliseconds(i as i64));
-            tasks.push(tokio::spawn(async move { badges::check(&db, &s, t).await }));
+            tasks.push(tokio::spawn(async move {
+                if i % 4 == 0 { badges::check(&db, &s, t).await } else { keeper.check(s).await }
+            }));
         }
         let mut admitted = 0;
         for task in tasks {
@@ -383,6 +429,13 @@ db_test! {
         // Online, the badge is inside: the next scan in is refused.
         let v = badges::check(&db, &scan(&b.token, gates[1], Direction::In, late + Duration::minutes(1)), t).await.unwrap();
         assert_eq!(v.reason, "already_inside");
+        // A badge revoked while a gate was offline and let in there: it is
+        // inside all the same, and the scan is flagged.
+        let c = &tokens[1];
+        badges::revoke(&db, org, c.id, "Mất thẻ", t).await.unwrap();
+        let late_in = vec![OfflineScan { scan: scan(&c.token, gates[0], Direction::In, late), outcome: Outcome::Reentry, reason: "reentry".into() }];
+        let r = badges::ingest(&db, fx.fair_id, late_in, t).await.unwrap();
+        assert_eq!((r.recorded, r.conflicts), (1, 1));
         // A queue naming a gate of no fair is refused whole.
         let stray = vec![OfflineScan { scan: scan(&b.token, Uuid::now_v7(), Direction::In, late), outcome: Outcome::Admitted, reason: "ok".into() }];
         assert_eq!(badges::ingest(&db, fx.fair_id, stray, t).await.unwrap_err().code, ErrorCode::NotFound);
@@ -412,11 +465,66 @@ db_test! {
         assert_eq!((v.outcome, v.reason.as_str()), (Outcome::Refused, "unknown_key"));
         let v = badges::check(&db, &scan(&second.token, north, Direction::In, t), t).await.unwrap();
         assert_eq!(v.outcome, Outcome::Admitted);
+        // The holder's A6 badge and the organiser's A4 sheets (four to a
+        // page) carry codes an independent decoder reads.
+        let mut mine = visitor(fx.fair_id, "Đỗ Thị Giang");
+        let holder = users(&db, 1, Role::Visitor, "holder").await.remove(0);
+        mine.user_id = Some(holder.id);
+        let own = badges::issue(&db, org, &mine, t).await.unwrap();
+        let (name, pdf) = badges::badge_pdf(&db, &holder, own.id).await.unwrap();
+        assert!(name.ends_with(".pdf") && pdf.starts_with(b"%PDF-"));
+        assert_eq!(zbar_pdf(&pdf), vec![own.token.clone()]);
+        assert_eq!(badges::my_badges(&db, &holder).await.unwrap(), vec![own.clone()]);
+        // Someone else's badge is not there for them.
+        let other = users(&db, 1, Role::Visitor, "other").await.remove(0);
+        assert_eq!(badges::badge_pdf(&db, &other, own.id).await.unwrap_err().code, ErrorCode::NotFound);
+        for i in 0..3 {
+            badges::issue(&db, org, &visitor(fx.fair_id, &format!("Khách đoàn {i}")), t).await.unwrap();
+        }
+        let sheets = badges::badge_sheets(&db, org, fx.fair_id, Some(BadgeKind::Visitor)).await.unwrap();
+        let read = zbar_pdf(&sheets);
+        assert_eq!(read.len(), 6, "every active visitor badge: first, second, own and three more");
+        assert!(read.contains(&own.token) && read.contains(&second.token));
+        assert_eq!(badges::badge_sheets(&db, &other, fx.fair_id, None).await.unwrap_err().code, ErrorCode::Forbidden);
         // One badge per person and fair.
         let someone = users(&db, 1, Role::Visitor, "twice").await[0].id;
         let mut input = visitor(fx.fair_id, "Hoàng Văn Em");
         input.user_id = Some(someone);
         badges::issue(&db, org, &input, t).await.unwrap();
         assert_eq!(badges::issue(&db, org, &input, t).await.unwrap_err().code, ErrorCode::BadgeExists);
+    }
+}
+
+db_test! {
+    async fn visitors_register_and_get_their_badge_by_mail(db: Db) {
+        let fx = booth_fixture(&db, 2).await;
+        let now = Utc.with_ymd_and_hms(2030, 2, 1, 3, 0, 0).unwrap();
+        let links = fairlink::mail::Links::new("https://fair.example");
+        let visitor = users(&db, 1, Role::Visitor, "reg").await.remove(0);
+        let input = badges::Registration { organisation: "Yamaha Motor Vietnam".into(), buyer: true, lead_consent: true };
+        let b = badges::register(&db, &visitor, fx.fair_id, &input, &links, now).await.unwrap();
+        assert_eq!((b.kind, b.organisation.as_str(), b.lead_consent), (BadgeKind::Buyer, "Yamaha Motor Vietnam", true));
+        assert_eq!(b.areas, vec!["hall".to_string(), "b2b".to_string()]);
+        assert_eq!(badges::my_badges(&db, &visitor).await.unwrap(), vec![b.clone()]);
+        // Once per fair.
+        assert_eq!(badges::register(&db, &visitor, fx.fair_id, &input, &links, now).await.unwrap_err().code, ErrorCode::BadgeExists);
+        // The mail: the QR code inline, the A6 PDF made when it is sent.
+        let mail = outbox::Entity::find().filter(outbox::Column::ToEmail.eq(visitor.email.clone())).one(db.read()).await.unwrap().unwrap();
+        assert_eq!(mail.template, "badge");
+        assert!(mail.html_body.contains("cid:badge-qr"), "{}", mail.html_body);
+        let files = attachment::Entity::find().filter(attachment::Column::OutboxId.eq(mail.id)).all(db.read()).await.unwrap();
+        let files = fairlink::mail::delivery::resolve_attachments(&db, files).await.unwrap();
+        let qr = files.iter().find(|f| f.content_id.as_deref() == Some("badge-qr")).unwrap();
+        assert_eq!(zbar(&qr.content), b.token);
+        let pdf = files.iter().find(|f| f.content_type == "application/pdf").unwrap();
+        assert_eq!(zbar_pdf(&pdf.content), vec![b.token.clone()]);
+        // Exhibitors and organisers do not register as visitors; late
+        // visitors are turned away.
+        let firm = users(&db, 1, Role::Exhibitor, "regfirm").await.remove(0);
+        assert_eq!(badges::register(&db, &firm, fx.fair_id, &input, &links, now).await.unwrap_err().code, ErrorCode::Forbidden);
+        let late = users(&db, 1, Role::Visitor, "late").await.remove(0);
+        let after = Utc.with_ymd_and_hms(2030, 3, 13, 3, 0, 0).unwrap();
+        assert_eq!(badges::register(&db, &late, fx.fair_id, &input, &links, after).await.unwrap_err().code, ErrorCode::RegistrationClosed);
+        assert!(badges::my_badges(&db, &late).await.unwrap().is_empty());
     }
 }

@@ -336,6 +336,9 @@ pub fn body_limit_for(path: &str) -> usize {
         "/firm/logo" => uploads::LOGO_MAX_BYTES + 64 * 1024,
         "/organiser/import" => 20 * 1024 * 1024 + 64 * 1024,
         p if p.starts_with("/organiser/halls/") && p.ends_with("/plan") => PLAN_MAX_BYTES,
+        p if p.starts_with("/api/scanner/v1/fairs/") && p.ends_with("/scans") => {
+            crate::scanner::UPLOAD_MAX_BYTES
+        }
         _ => crate::middleware::MAX_BODY_BYTES,
     }
 }
@@ -355,6 +358,72 @@ fn encode_component(s: &str) -> String {
 
 /// GET /bookings/{id}/invoice.pdf: the pro-forma invoice of a booking, for
 /// the firm's members and organisers (other firms get "not found").
+fn pdf_response(name: &str, pdf: Vec<u8>) -> Response {
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{}\"", encode_component(name)),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        pdf,
+    )
+        .into_response()
+}
+
+/// `GET /badges/{id}` (`….pdf`): a badge as an A6 PDF, for its holder or
+/// an organiser.
+pub async fn badge(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    req: Request,
+) -> Response {
+    let info = info(&req);
+    let Some(user) = info.user.clone() else {
+        return error_response(ErrorCode::Unauthenticated, info.locale);
+    };
+    let Ok(id) = id.trim_end_matches(".pdf").parse::<Uuid>() else {
+        return error_response(ErrorCode::NotFound, info.locale);
+    };
+    match fairlink::badges::badge_pdf(&state.ctx.db, &user, id).await {
+        Ok((name, pdf)) => pdf_response(&name, pdf),
+        Err(e) => error_response(e.code, info.locale),
+    }
+}
+
+/// `GET /organiser/fairs/{slug}/badges.pdf?kind=…`: a fair's badges, four
+/// to an A4 sheet.
+pub async fn badge_sheets(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<HashMap<String, String>>,
+    req: Request,
+) -> Response {
+    let info = info(&req);
+    let user = match guard(&info, &[Role::Organiser]) {
+        Ok(u) => u,
+        Err(r) => return *r,
+    };
+    let kind = match q.get("kind").map(String::as_str) {
+        None | Some("") => None,
+        Some(k) => match fairlink::badges::BadgeKind::parse(k) {
+            Some(k) => Some(k),
+            None => return error_response(ErrorCode::InvalidField, info.locale),
+        },
+    };
+    let fair = match fairlink::booths::fair_by_slug(&state.ctx.db, &slug).await {
+        Ok(f) => f,
+        Err(e) => return error_response(e.code, info.locale),
+    };
+    match fairlink::badges::badge_sheets(&state.ctx.db, &user, fair.id, kind).await {
+        Ok(pdf) => pdf_response("badges.pdf", pdf),
+        Err(e) => error_response(e.code, info.locale),
+    }
+}
+
 pub async fn invoice(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -369,19 +438,7 @@ pub async fn invoice(
         return error_response(ErrorCode::NotFound, info.locale);
     };
     match fairlink::booths::invoice(&state.ctx.db, &user, id).await {
-        Ok((name, pdf)) => (
-            StatusCode::OK,
-            [
-                (header::CONTENT_TYPE, "application/pdf".to_string()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("inline; filename=\"{}\"", encode_component(&name)),
-                ),
-                (header::CACHE_CONTROL, "private, no-store".to_string()),
-            ],
-            pdf,
-        )
-            .into_response(),
+        Ok((name, pdf)) => pdf_response(&name, pdf),
         Err(e) => error_response(e.code, info.locale),
     }
 }

@@ -5,6 +5,7 @@ pub mod config;
 pub mod files;
 pub mod middleware;
 pub mod page_cache;
+pub mod scanner;
 pub mod telemetry;
 
 use axum::Router;
@@ -35,6 +36,8 @@ pub struct AppState {
     pub ctx: AppContext,
     pub config: Arc<Config>,
     pub page_cache: Arc<page_cache::PageCache>,
+    /// Decides online scans, many per transaction.
+    pub gatekeeper: fairlink::badges::Gatekeeper,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -105,9 +108,20 @@ pub fn router(state: AppState) -> Router {
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
         .route("/api/{*rest}", axum::routing::any(api_not_found))
+        .route("/api/scanner/v1/openapi.json", get(scanner::openapi))
+        .route("/api/scanner/v1/fairs/{fair}/sync", get(scanner::sync))
+        .route("/api/scanner/v1/verdict", axum::routing::post(scanner::verdict))
+        .route(
+            "/api/scanner/v1/fairs/{fair}/scans",
+            axum::routing::post(scanner::upload).layer(axum::extract::DefaultBodyLimit::max(scanner::UPLOAD_MAX_BYTES)),
+        )
+        .route("/api/organiser/fairs/{fair}/devices", axum::routing::post(scanner::add_device))
+        .route("/api/organiser/devices/{id}/revoke", axum::routing::post(scanner::revoke_device))
         .route("/files/{id}", get(files::download))
         .route("/organiser/export/{name}", get(files::export))
         .route("/bookings/{id}/invoice.pdf", get(files::invoice))
+        .route("/badges/{id}", get(files::badge))
+        .route("/organiser/fairs/{slug}/badges.pdf", get(files::badge_sheets))
         .route("/organiser/halls/{id}/{name}", get(files::plan_export))
         .route(
             "/organiser/halls/{id}/plan",
@@ -175,6 +189,7 @@ pub fn state(config: Config, db: Db) -> AppState {
     )));
     AppState {
         leptos_options: leptos_options(&config),
+        gatekeeper: fairlink::badges::Gatekeeper::start(db.clone()),
         ctx: AppContext {
             db,
             secure_cookies: config.secure_cookies(),

@@ -152,7 +152,11 @@ pub fn origin_allowed(headers: &HeaderMap, public_url: &str) -> bool {
 
 pub async fn origin_check(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if !safe && !origin_allowed(req.headers(), &state.config.public_url) {
+    // Scanner devices authenticate with a bearer token, not a cookie: no
+    // other site's page can make a browser send one.
+    let device = req.uri().path().starts_with("/api/scanner/")
+        && crate::scanner::is_device_request(req.headers());
+    if !safe && !device && !origin_allowed(req.headers(), &state.config.public_url) {
         tracing::warn!(
             method = %req.method(),
             path = %req.uri().path(),

@@ -12,6 +12,8 @@ pub mod token;
 #[cfg(feature = "db")]
 pub mod entity;
 #[cfg(feature = "db")]
+pub mod print;
+#[cfg(feature = "db")]
 pub mod qr;
 #[cfg(feature = "db")]
 mod service;

@@ -68,11 +68,9 @@ impl Grid {
         out
     }
 
-    /// An SVG drawing (one path), `size` user units wide, quiet zone
-    /// included.
-    pub fn svg(&self, size: u32) -> String {
-        let side = self.width + 2 * QUIET_ZONE;
-        let mut d = String::new();
+    /// Runs of dark modules, row by row: (row, first column, length).
+    pub fn runs(&self) -> Vec<(usize, usize, usize)> {
+        let mut out = Vec::new();
         for y in 0..self.width {
             let mut x = 0;
             while x < self.width {
@@ -81,17 +79,26 @@ impl Grid {
                     while x < self.width && self.is_dark(x, y) {
                         x += 1;
                     }
-                    d.push_str(&format!(
-                        "M{} {}h{}v1h-{}z",
-                        start + QUIET_ZONE,
-                        y + QUIET_ZONE,
-                        x - start,
-                        x - start
-                    ));
+                    out.push((y, start, x - start));
                 } else {
                     x += 1;
                 }
             }
+        }
+        out
+    }
+
+    /// An SVG drawing (one path), `size` user units wide, quiet zone
+    /// included.
+    pub fn svg(&self, size: u32) -> String {
+        let side = self.width + 2 * QUIET_ZONE;
+        let mut d = String::new();
+        for (y, x, n) in self.runs() {
+            d.push_str(&format!(
+                "M{} {}h{n}v1h-{n}z",
+                x + QUIET_ZONE,
+                y + QUIET_ZONE
+            ));
         }
         format!(
             "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {side} {side}\" width=\"{size}\" height=\"{size}\" shape-rendering=\"crispEdges\"><rect width=\"{side}\" height=\"{side}\" fill=\"#fff\"/><path d=\"{d}\" fill=\"#000\"/></svg>"

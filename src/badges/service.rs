@@ -1,7 +1,7 @@
 //! Badges and check-in: signing keys, issuing and revoking badges, gates,
 //! the verdict on a scan, and the upload of a scanner's offline queue.
 
-use super::entity::{badge, badge_key, gate, presence, scan};
+use super::entity::{badge, badge_key, device, gate, presence, scan};
 use super::token::{self, BadgeKind, Claims, PublicKey, TokenError};
 use crate::accounts::{Role, SessionUser, require_role};
 use crate::db::Db;
@@ -581,246 +581,6 @@ impl Verdict {
     }
 }
 
-/// What a verdict needs to know of the gate.
-#[derive(Debug, Clone)]
-struct GateRules {
-    gate: gate::Model,
-    kinds: Vec<String>,
-    time_zone: String,
-}
-
-async fn gate_rules<C: ConnectionTrait>(conn: &C, gate_id: Uuid) -> Result<GateRules> {
-    let g = gate::Entity::find_by_id(gate_id)
-        .one(conn)
-        .await?
-        .ok_or(ErrorCode::NotFound)?;
-    let f = fair::Entity::find_by_id(g.fair_id)
-        .one(conn)
-        .await?
-        .ok_or(ErrorCode::NotFound)?;
-    Ok(GateRules {
-        kinds: serde_json::from_str(&g.kinds).unwrap_or_default(),
-        gate: g,
-        time_zone: f.time_zone,
-    })
-}
-
-/// The fair day of an instant, in the fair's time zone.
-fn fair_day(at: DateTime<Utc>, time_zone: &str) -> NaiveDate {
-    at.with_timezone(&crate::format::offset_or_default(time_zone))
-        .date_naive()
-}
-
-/// The checks that need no presence: token, badge, day, area, list.
-fn static_checks(
-    rules: &GateRules,
-    claims: std::result::Result<Claims, TokenError>,
-    b: Option<&badge::Model>,
-    day: NaiveDate,
-) -> std::result::Result<Holder, (&'static str, Option<Holder>)> {
-    let claims = claims.map_err(|e| (e.as_str(), None))?;
-    let Some(b) = b.filter(|b| b.fair_id == rules.gate.fair_id) else {
-        return Err(("unknown_badge", None));
-    };
-    let holder = Holder {
-        badge: b.id,
-        name: b.name.clone(),
-        organisation: b.organisation.clone(),
-        kind: claims.kind,
-    };
-    if b.status != ACTIVE {
-        return Err(("revoked", Some(holder)));
-    }
-    if day < claims.valid_from || day > claims.valid_to {
-        return Err(("wrong_day", Some(holder)));
-    }
-    let areas: Vec<String> = serde_json::from_str(&b.areas).unwrap_or_default();
-    if !areas
-        .iter()
-        .any(|a| a == EVERYWHERE || *a == rules.gate.area)
-    {
-        return Err(("wrong_area", Some(holder)));
-    }
-    if !rules.kinds.is_empty() && !rules.kinds.iter().any(|k| k == claims.kind.as_str()) {
-        return Err(("not_on_list", Some(holder)));
-    }
-    Ok(holder)
-}
-
-/// Entries a badge may make per day at this gate.
-fn entry_limit(g: &gate::Model) -> i32 {
-    if g.reentry {
-        g.max_entries_per_day.unwrap_or(i32::MAX)
-    } else {
-        1
-    }
-}
-
-fn scan_row(s: &Scan, fair_id: Uuid, badge: Option<Uuid>, day: NaiveDate) -> scan::ActiveModel {
-    scan::ActiveModel {
-        id: Set(s.id),
-        fair_id: Set(fair_id),
-        badge_id: Set(badge),
-        gate_id: Set(s.gate_id),
-        device_id: Set(s.device_id),
-        staff_id: Set(s.staff_id),
-        direction: Set(s.direction.as_str().into()),
-        scanned_at: Set(s.at),
-        received_at: Set(s.at),
-        day: Set(day),
-        verdict: Set(String::new()),
-        reason: Set(String::new()),
-        offline: Set(false),
-        conflict: Set(false),
-    }
-}
-
-/// The verdict already given to a scan id, if any (a scanner that did not
-/// hear the answer sends the same scan again).
-async fn recorded<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Option<scan::Model>> {
-    Ok(scan::Entity::find_by_id(id).one(conn).await?)
-}
-
-/// Decides a scan online and records it, in one transaction. Two gates
-/// scanning the same badge at once admit it once: the admission is a
-/// guarded update of the badge's presence row, which only one of them can
-/// make.
-pub async fn check(db: &Db, s: &Scan, now: DateTime<Utc>) -> Result<Verdict> {
-    let rules = gate_rules(db.read(), s.gate_id).await?;
-    let day = fair_day(s.at, &rules.time_zone);
-    let keys = trusted_keys(db.read()).await?;
-    let claims = token::verify(&s.token, &keys);
-    let b = match &claims {
-        Ok(c) => badge::Entity::find_by_id(c.badge).one(db.read()).await?,
-        Err(_) => None,
-    };
-    let fair_id = rules.gate.fair_id;
-    let mut row = scan_row(s, fair_id, b.as_ref().map(|b| b.id), day);
-    row.received_at = Set(now);
-    let holder = match static_checks(&rules, claims, b.as_ref(), day) {
-        Ok(h) => h,
-        Err((reason, holder)) => {
-            let verdict = Verdict::new(s.id, Outcome::Refused, reason, holder);
-            row.verdict = Set(Outcome::Refused.as_str().into());
-            row.reason = Set(reason.into());
-            let inserted = scan::Entity::insert(row)
-                .on_conflict(OnConflict::column(scan::Column::Id).do_nothing().to_owned())
-                .exec_without_returning(db.write())
-                .await?;
-            if inserted == 0 {
-                return again(db, s.id, verdict.holder).await;
-            }
-            return Ok(verdict);
-        }
-    };
-    let txn = db.begin().await?;
-    if let Some(done) = recorded(&txn, s.id).await? {
-        drop(txn);
-        return replay(done, Some(holder));
-    }
-    let backend = txn.get_database_backend();
-    let area = rules.gate.area.clone();
-    let (outcome, reason) = match s.direction {
-        Direction::In => {
-            txn.execute_raw(crate::db::statement(
-                backend,
-                "INSERT INTO presence (badge_id, area, day, inside, entries) \
-                 VALUES (?, ?, ?, ?, 0) ON CONFLICT (badge_id, area, day) DO NOTHING",
-                vec![
-                    holder.badge.into(),
-                    area.clone().into(),
-                    day.into(),
-                    false.into(),
-                ],
-            ))
-            .await?;
-            let admitted = txn
-                .query_one_raw(crate::db::statement(
-                    backend,
-                    "UPDATE presence SET inside = ?, entries = entries + 1, last_gate = ?, \
-                     last_at = ? \
-                     WHERE badge_id = ? AND area = ? AND day = ? AND inside = ? AND entries < ? \
-                     RETURNING entries",
-                    vec![
-                        true.into(),
-                        s.gate_id.into(),
-                        s.at.into(),
-                        holder.badge.into(),
-                        area.clone().into(),
-                        day.into(),
-                        false.into(),
-                        entry_limit(&rules.gate).into(),
-                    ],
-                ))
-                .await?;
-            match admitted {
-                Some(r) if r.try_get::<i32>("", "entries")? <= 1 => (Outcome::Admitted, "ok"),
-                Some(_) => (Outcome::Reentry, "reentry"),
-                None => {
-                    let p = presence::Entity::find_by_id((holder.badge, area.clone(), day))
-                        .one(&txn)
-                        .await?;
-                    let reason = match p {
-                        Some(p) if p.inside => "already_inside",
-                        _ if !rules.gate.reentry => "no_reentry",
-                        _ => "entry_limit",
-                    };
-                    (Outcome::Refused, reason)
-                }
-            }
-        }
-        Direction::Out => {
-            let left = txn
-                .execute_raw(crate::db::statement(
-                    backend,
-                    "UPDATE presence SET inside = ?, last_gate = ?, last_at = ? \
-                     WHERE badge_id = ? AND area = ? AND day = ? AND inside = ?",
-                    vec![
-                        false.into(),
-                        s.gate_id.into(),
-                        s.at.into(),
-                        holder.badge.into(),
-                        area.into(),
-                        day.into(),
-                        true.into(),
-                    ],
-                ))
-                .await?;
-            if left.rows_affected() == 1 {
-                (Outcome::Exit, "exit")
-            } else {
-                (Outcome::Warning, "not_inside")
-            }
-        }
-    };
-    row.verdict = Set(outcome.as_str().into());
-    row.reason = Set(reason.into());
-    let inserted = scan::Entity::insert(row)
-        .on_conflict(OnConflict::column(scan::Column::Id).do_nothing().to_owned())
-        .exec_without_returning(&txn)
-        .await?;
-    if inserted == 0 {
-        // The same scan id decided by another request meanwhile: its
-        // answer stands, this one changes nothing.
-        drop(txn);
-        return again(db, s.id, Some(holder)).await;
-    }
-    txn.commit().await?;
-    Ok(Verdict::new(s.id, outcome, reason, Some(holder)))
-}
-
-async fn again(db: &Db, id: Uuid, holder: Option<Holder>) -> Result<Verdict> {
-    let done = recorded(db.write(), id)
-        .await?
-        .ok_or_else(|| Error::internal("a scan id seen and then missing"))?;
-    replay(done, holder)
-}
-
-fn replay(done: scan::Model, holder: Option<Holder>) -> Result<Verdict> {
-    let outcome = Outcome::parse(&done.verdict).ok_or_else(|| Error::internal("scan verdict"))?;
-    Ok(Verdict::new(done.id, outcome, &done.reason, holder))
-}
-
 // ---------------------------------------------------------------------------
 // The offline queue
 // ---------------------------------------------------------------------------
@@ -847,10 +607,79 @@ pub struct Ingested {
     pub conflicts: usize,
 }
 
+/// Scans per transaction when an offline queue is recorded.
+const INGEST_CHUNK: usize = 500;
+
+/// Records a scanner's offline queue, each scan once however often it is
+/// sent, in scan time order. The scanner's decisions stand (the person went
+/// in or not on them); presence follows them, and an admission the server
+/// would have refused is flagged as a conflict instead of lost.
+pub async fn ingest(
+    db: &Db,
+    fair_id: Uuid,
+    mut scans: Vec<OfflineScan>,
+    now: DateTime<Utc>,
+) -> Result<Ingested> {
+    scans.sort_by_key(|s| (s.scan.at, s.scan.id));
+    let gate_ids: HashSet<Uuid> = gate::Entity::find()
+        .filter(gate::Column::FairId.eq(fair_id))
+        .all(db.read())
+        .await?
+        .into_iter()
+        .map(|g| g.id)
+        .collect();
+    if scans.iter().any(|s| !gate_ids.contains(&s.scan.gate_id)) {
+        return Err(Error::field(ErrorCode::NotFound, "gate"));
+    }
+    let mut report = Ingested::default();
+    for chunk in scans.chunks(INGEST_CHUNK) {
+        let batch: Vec<Pending> = chunk
+            .iter()
+            .map(|s| Pending {
+                scan: s.scan.clone(),
+                offline: Some((s.outcome, s.reason.clone())),
+            })
+            .collect();
+        let txn = db.begin().await?;
+        let decided = decide(&txn, &batch, now).await?;
+        txn.commit().await?;
+        for d in decided {
+            if d.duplicate {
+                report.duplicates += 1;
+            } else {
+                report.recorded += 1;
+                report.conflicts += usize::from(d.conflict);
+            }
+        }
+    }
+    Ok(report)
+}
+
+// ---------------------------------------------------------------------------
+// Deciding scans, many in one transaction
+// ---------------------------------------------------------------------------
+
+/// A scan to decide: online (the server decides), or from an offline queue
+/// (the scanner decided; the server records it).
+#[derive(Debug, Clone)]
+struct Pending {
+    scan: Scan,
+    offline: Option<(Outcome, String)>,
+}
+
+/// A decided scan.
+#[derive(Debug, Clone)]
+struct Decided {
+    verdict: Verdict,
+    /// Recorded before: the verdict is the one given then.
+    duplicate: bool,
+    conflict: bool,
+}
+
 /// A badge, an area, a day.
 type PresenceKey = (Uuid, String, NaiveDate);
 
-/// Where a badge is, as an upload replays its scans.
+/// Where a badge is, as scans are decided in order.
 #[derive(Debug, Clone, Copy, Default)]
 struct Here {
     inside: bool,
@@ -859,100 +688,214 @@ struct Here {
     at: Option<DateTime<Utc>>,
 }
 
-/// Scans per transaction when an offline queue is recorded.
-const INGEST_CHUNK: usize = 500;
-
-/// Records a scanner's offline queue, each scan once whatever how often it
-/// is sent, in scan time order. The scanner's decisions stand (the person
-/// went in or not on them); presence follows them, and an admission the
-/// server would have refused is flagged as a conflict instead of lost.
-pub async fn ingest(
-    db: &Db,
-    fair_id: Uuid,
-    mut scans: Vec<OfflineScan>,
-    now: DateTime<Utc>,
-) -> Result<Ingested> {
-    scans.sort_by_key(|s| (s.scan.at, s.scan.id));
-    let gates: HashMap<Uuid, gate::Model> = gate::Entity::find()
-        .filter(gate::Column::FairId.eq(fair_id))
-        .all(db.read())
-        .await?
-        .into_iter()
-        .map(|g| (g.id, g))
-        .collect();
-    let tz = fair::Entity::find_by_id(fair_id)
-        .one(db.read())
-        .await?
-        .ok_or(ErrorCode::NotFound)?
-        .time_zone;
-    if scans.iter().any(|s| !gates.contains_key(&s.scan.gate_id)) {
-        return Err(Error::field(ErrorCode::NotFound, "gate"));
+/// Entries a badge may make per day at this gate.
+fn entry_limit(g: &gate::Model) -> i32 {
+    if g.reentry {
+        g.max_entries_per_day.unwrap_or(i32::MAX)
+    } else {
+        1
     }
-    let keys = trusted_keys(db.read()).await?;
-    let mut report = Ingested::default();
-    for chunk in scans.chunks(INGEST_CHUNK) {
-        let r = ingest_chunk(db, fair_id, &gates, &tz, &keys, chunk, now).await?;
-        report.recorded += r.recorded;
-        report.duplicates += r.duplicates;
-        report.conflicts += r.conflicts;
-    }
-    Ok(report)
 }
 
-async fn ingest_chunk(
-    db: &Db,
-    fair_id: Uuid,
-    gates: &HashMap<Uuid, gate::Model>,
-    tz: &str,
-    keys: &[PublicKey],
-    chunk: &[OfflineScan],
+/// The fair day of an instant, in the fair's time zone.
+fn fair_day(at: DateTime<Utc>, time_zone: &str) -> NaiveDate {
+    at.with_timezone(&crate::format::offset_or_default(time_zone))
+        .date_naive()
+}
+
+/// The checks that need no presence: token, badge, day, area, list.
+fn static_checks(
+    g: &gate::Model,
+    kinds: &[String],
+    claims: std::result::Result<Claims, TokenError>,
+    b: Option<&badge::Model>,
+    day: NaiveDate,
+) -> std::result::Result<Holder, (&'static str, Option<Holder>)> {
+    let claims = claims.map_err(|e| (e.as_str(), None))?;
+    let Some(b) = b.filter(|b| b.fair_id == g.fair_id) else {
+        return Err(("unknown_badge", None));
+    };
+    let holder = Holder {
+        badge: b.id,
+        name: b.name.clone(),
+        organisation: b.organisation.clone(),
+        kind: claims.kind,
+    };
+    if b.status != ACTIVE {
+        return Err(("revoked", Some(holder)));
+    }
+    if day < claims.valid_from || day > claims.valid_to {
+        return Err(("wrong_day", Some(holder)));
+    }
+    let areas: Vec<String> = serde_json::from_str(&b.areas).unwrap_or_default();
+    if !areas.iter().any(|a| a == EVERYWHERE || *a == g.area) {
+        return Err(("wrong_area", Some(holder)));
+    }
+    if !kinds.is_empty() && !kinds.iter().any(|k| k == claims.kind.as_str()) {
+        return Err(("not_on_list", Some(holder)));
+    }
+    Ok(holder)
+}
+
+/// Decides `batch` in order inside the caller's transaction and records
+/// every scan. Presence rows of the badges involved are created if missing
+/// and locked (PostgreSQL) in one order before they are read, so batches
+/// on several instances serialise per badge and never admit one twice.
+async fn decide<C: ConnectionTrait>(
+    conn: &C,
+    batch: &[Pending],
     now: DateTime<Utc>,
-) -> Result<Ingested> {
-    let mut report = Ingested::default();
-    let txn = db.begin().await?;
-    let ids: Vec<Uuid> = chunk.iter().map(|s| s.scan.id).collect();
-    let seen: HashSet<Uuid> = scan::Entity::find()
+) -> Result<Vec<Decided>> {
+    let backend = conn.get_database_backend();
+    let ids: Vec<Uuid> = batch.iter().map(|p| p.scan.id).collect();
+    let mut seen: HashMap<Uuid, scan::Model> = scan::Entity::find()
         .filter(scan::Column::Id.is_in(ids))
-        .all(&txn)
+        .all(conn)
         .await?
         .into_iter()
-        .map(|s| s.id)
+        .map(|s| (s.id, s))
         .collect();
-    // Badge ids come from the tokens (the scanner checked them); a token
-    // that does not verify here is recorded without a badge.
-    let mut fresh = Vec::new();
-    let mut within = HashSet::new();
-    for s in chunk {
-        if seen.contains(&s.scan.id) || !within.insert(s.scan.id) {
-            report.duplicates += 1;
-            continue;
-        }
-        let badge = token::verify(&s.scan.token, keys).ok().map(|c| c.badge);
-        fresh.push((s, badge));
-    }
-    let badge_ids: Vec<Uuid> = fresh.iter().filter_map(|(_, b)| *b).collect();
-    let known: HashSet<Uuid> = if badge_ids.is_empty() {
-        HashSet::new()
+    let keys = trusted_keys(conn).await?;
+    let gate_ids: Vec<Uuid> = batch
+        .iter()
+        .map(|p| p.scan.gate_id)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let gates: HashMap<Uuid, (gate::Model, Vec<String>)> = gate::Entity::find()
+        .filter(gate::Column::Id.is_in(gate_ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|g| {
+            let kinds = serde_json::from_str(&g.kinds).unwrap_or_default();
+            (g.id, (g, kinds))
+        })
+        .collect();
+    let fair_ids: Vec<Uuid> = gates
+        .values()
+        .map(|(g, _)| g.fair_id)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let zones: HashMap<Uuid, String> = fair::Entity::find()
+        .filter(fair::Column::Id.is_in(fair_ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|f| (f.id, f.time_zone))
+        .collect();
+    let claims: Vec<std::result::Result<Claims, TokenError>> = batch
+        .iter()
+        .map(|p| {
+            if p.offline.is_some() && seen.contains_key(&p.scan.id) {
+                // An upload sent again: nothing to decide, nothing to show.
+                Err(TokenError::Malformed)
+            } else {
+                token::verify(&p.scan.token, &keys)
+            }
+        })
+        .collect();
+    let badge_ids: Vec<Uuid> = claims
+        .iter()
+        .filter_map(|c| c.as_ref().ok().map(|c| c.badge))
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let badges: HashMap<Uuid, badge::Model> = if badge_ids.is_empty() {
+        HashMap::new()
     } else {
         badge::Entity::find()
-            .filter(badge::Column::Id.is_in(badge_ids.clone()))
-            .filter(badge::Column::FairId.eq(fair_id))
-            .all(&txn)
+            .filter(badge::Column::Id.is_in(badge_ids))
+            .all(conn)
             .await?
             .into_iter()
-            .map(|b| b.id)
+            .map(|b| (b.id, b))
             .collect()
     };
-    // Presence of the badges involved, as the server has it now.
+    // The static checks, and the presence each passing scan needs.
+    struct Step {
+        day: NaiveDate,
+        fair_id: Uuid,
+        checked: std::result::Result<Holder, (&'static str, Option<Holder>)>,
+        forced: bool,
+    }
+    let mut steps = Vec::with_capacity(batch.len());
+    let mut wanted: Vec<PresenceKey> = Vec::new();
+    for (p, c) in batch.iter().zip(claims) {
+        let Some((g, kinds)) = gates.get(&p.scan.gate_id) else {
+            return Err(Error::field(ErrorCode::NotFound, "gate"));
+        };
+        let tz = zones.get(&g.fair_id).map(String::as_str).unwrap_or("");
+        let day = fair_day(p.scan.at, tz);
+        let b = c.as_ref().ok().and_then(|c| badges.get(&c.badge));
+        let mut checked = static_checks(g, kinds, c, b, day);
+        // A badge the server would have refused (revoked, wrong day ...)
+        // that an offline scanner let in: it is inside all the same, so
+        // presence follows, and the scan is flagged.
+        let forced = checked.is_err()
+            && matches!((&p.offline, b), (Some((o, _)), Some(b)) if o.entered() && b.fair_id == g.fair_id);
+        if forced && let Some(b) = b {
+            checked = Ok(Holder {
+                badge: b.id,
+                name: b.name.clone(),
+                organisation: b.organisation.clone(),
+                kind: BadgeKind::parse(&b.kind).unwrap_or(BadgeKind::Visitor),
+            });
+        }
+        if let Ok(h) = &checked
+            && !seen.contains_key(&p.scan.id)
+        {
+            wanted.push((h.badge, g.area.clone(), day));
+        }
+        steps.push(Step {
+            day,
+            fair_id: g.fair_id,
+            checked,
+            forced,
+        });
+    }
+    wanted.sort();
+    wanted.dedup();
     let mut state: HashMap<PresenceKey, Here> = HashMap::new();
-    if !known.is_empty() {
+    if !wanted.is_empty() {
+        for part in wanted.chunks(100) {
+            presence::Entity::insert_many(part.iter().map(|(b, a, d)| presence::ActiveModel {
+                badge_id: Set(*b),
+                area: Set(a.clone()),
+                day: Set(*d),
+                inside: Set(false),
+                entries: Set(0),
+                last_gate: Set(None),
+                last_at: Set(None),
+            }))
+            .on_conflict(
+                OnConflict::columns([
+                    presence::Column::BadgeId,
+                    presence::Column::Area,
+                    presence::Column::Day,
+                ])
+                .do_nothing()
+                .to_owned(),
+            )
+            .exec_without_returning(conn)
+            .await?;
+        }
+        let wanted_badges: Vec<Uuid> = wanted
+            .iter()
+            .map(|k| k.0)
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
         let mut q = presence::Entity::find()
-            .filter(presence::Column::BadgeId.is_in(known.iter().copied().collect::<Vec<_>>()));
-        if txn.get_database_backend() == DbBackend::Postgres {
-            // Online verdicts on these badges wait until this chunk is in.
+            .filter(presence::Column::BadgeId.is_in(wanted_badges))
+            .order_by_asc(presence::Column::BadgeId)
+            .order_by_asc(presence::Column::Area)
+            .order_by_asc(presence::Column::Day);
+        if backend == DbBackend::Postgres {
             q = sea_orm::QuerySelect::lock_exclusive(q);
         }
-        for p in q.all(&txn).await? {
+        for p in q.all(conn).await? {
             state.insert(
                 (p.badge_id, p.area, p.day),
                 Here {
@@ -964,84 +907,686 @@ async fn ingest_chunk(
             );
         }
     }
-    let mut touched = HashSet::new();
-    let mut rows = Vec::with_capacity(fresh.len());
-    for (s, badge) in fresh {
-        let g = &gates[&s.scan.gate_id];
-        let day = fair_day(s.scan.at, tz);
-        let badge = badge.filter(|b| known.contains(b));
-        let mut row = scan_row(&s.scan, fair_id, badge, day);
-        row.received_at = Set(now);
-        row.offline = Set(true);
-        row.verdict = Set(s.outcome.as_str().into());
-        row.reason = Set(squash(&s.reason).chars().take(32).collect());
-        if let Some(b) = badge {
-            let key = (b, g.area.clone(), day);
-            let p = state.entry(key.clone()).or_default();
-            match (s.scan.direction, s.outcome.entered()) {
-                (Direction::In, true) => {
-                    if p.inside || p.entries >= entry_limit(g) {
-                        row.conflict = Set(true);
-                        report.conflicts += 1;
-                    }
-                    p.inside = true;
-                    p.entries += 1;
-                    p.gate = Some(g.id);
-                    p.at = Some(s.scan.at);
-                    touched.insert(key);
-                }
-                (Direction::Out, _) if s.outcome == Outcome::Exit => {
-                    p.inside = false;
-                    p.gate = Some(g.id);
-                    p.at = Some(s.scan.at);
-                    touched.insert(key);
-                }
-                _ => {}
-            }
+    let mut touched: HashSet<PresenceKey> = HashSet::new();
+    let mut rows = Vec::new();
+    let mut out = Vec::with_capacity(batch.len());
+    for (p, step) in batch.iter().zip(steps) {
+        let s = &p.scan;
+        if let Some(done) = seen.get(&s.id) {
+            let outcome = Outcome::parse(&done.verdict).unwrap_or(Outcome::Refused);
+            out.push(Decided {
+                verdict: Verdict::new(s.id, outcome, &done.reason, step.checked.ok()),
+                duplicate: true,
+                conflict: done.conflict,
+            });
+            continue;
         }
-        rows.push(row);
+        let (g, _) = &gates[&s.gate_id];
+        let (outcome, reason, holder, conflict) = match step.checked {
+            Err((reason, holder)) => match &p.offline {
+                Some((outcome, why)) => (*outcome, squash(why), holder, false),
+                None => (Outcome::Refused, reason.to_string(), holder, false),
+            },
+            Ok(holder) => {
+                let key = (holder.badge, g.area.clone(), step.day);
+                let here = state.entry(key.clone()).or_default();
+                let (outcome, reason, conflict) = match (&p.offline, s.direction) {
+                    (None, Direction::In) => {
+                        if here.inside {
+                            (Outcome::Refused, "already_inside".to_string(), false)
+                        } else if here.entries >= entry_limit(g) {
+                            let why = if g.reentry {
+                                "entry_limit"
+                            } else {
+                                "no_reentry"
+                            };
+                            (Outcome::Refused, why.to_string(), false)
+                        } else if here.entries == 0 {
+                            (Outcome::Admitted, "ok".to_string(), false)
+                        } else {
+                            (Outcome::Reentry, "reentry".to_string(), false)
+                        }
+                    }
+                    (None, Direction::Out) => {
+                        if here.inside {
+                            (Outcome::Exit, "exit".to_string(), false)
+                        } else {
+                            (Outcome::Warning, "not_inside".to_string(), false)
+                        }
+                    }
+                    (Some((outcome, why)), Direction::In) => {
+                        let conflict = outcome.entered()
+                            && (step.forced || here.inside || here.entries >= entry_limit(g));
+                        (*outcome, squash(why), conflict)
+                    }
+                    (Some((outcome, why)), Direction::Out) => (*outcome, squash(why), false),
+                };
+                match (s.direction, outcome) {
+                    (Direction::In, o) if o.entered() => {
+                        here.inside = true;
+                        here.entries += 1;
+                    }
+                    (Direction::Out, Outcome::Exit) => here.inside = false,
+                    _ => {}
+                }
+                if outcome != Outcome::Refused {
+                    here.gate = Some(g.id);
+                    here.at = Some(s.at);
+                    touched.insert(key);
+                }
+                (outcome, reason, Some(holder), conflict)
+            }
+        };
+        let reason: String = reason.chars().take(32).collect();
+        rows.push(scan::ActiveModel {
+            id: Set(s.id),
+            fair_id: Set(step.fair_id),
+            badge_id: Set(holder.as_ref().map(|h| h.badge)),
+            gate_id: Set(s.gate_id),
+            device_id: Set(s.device_id),
+            staff_id: Set(s.staff_id),
+            direction: Set(s.direction.as_str().into()),
+            scanned_at: Set(s.at),
+            received_at: Set(now),
+            day: Set(step.day),
+            verdict: Set(outcome.as_str().into()),
+            reason: Set(reason.clone()),
+            offline: Set(p.offline.is_some()),
+            conflict: Set(conflict),
+        });
+        // The same scan twice in one batch: the second is a duplicate.
+        seen.insert(
+            s.id,
+            scan::Model {
+                id: s.id,
+                fair_id: step.fair_id,
+                badge_id: holder.as_ref().map(|h| h.badge),
+                gate_id: s.gate_id,
+                device_id: s.device_id,
+                staff_id: s.staff_id,
+                direction: s.direction.as_str().into(),
+                scanned_at: s.at,
+                received_at: now,
+                day: step.day,
+                verdict: outcome.as_str().into(),
+                reason: reason.clone(),
+                offline: p.offline.is_some(),
+                conflict,
+            },
+        );
+        out.push(Decided {
+            verdict: Verdict::new(s.id, outcome, &reason, holder),
+            duplicate: false,
+            conflict,
+        });
     }
-    report.recorded = rows.len();
     for part in rows.chunks(100) {
         scan::Entity::insert_many(part.to_vec())
             .on_conflict(OnConflict::column(scan::Column::Id).do_nothing().to_owned())
-            .exec_without_returning(&txn)
+            .exec_without_returning(conn)
             .await?;
     }
-    let updates: Vec<presence::ActiveModel> = touched
-        .into_iter()
-        .map(|key| {
-            let p = state[&key];
+    let mut touched: Vec<PresenceKey> = touched.into_iter().collect();
+    touched.sort();
+    for part in touched.chunks(100) {
+        presence::Entity::insert_many(part.iter().map(|key| {
+            let p = state[key];
             presence::ActiveModel {
                 badge_id: Set(key.0),
-                area: Set(key.1),
+                area: Set(key.1.clone()),
                 day: Set(key.2),
                 inside: Set(p.inside),
                 entries: Set(p.entries),
                 last_gate: Set(p.gate),
                 last_at: Set(p.at),
             }
+        }))
+        .on_conflict(
+            OnConflict::columns([
+                presence::Column::BadgeId,
+                presence::Column::Area,
+                presence::Column::Day,
+            ])
+            .update_columns([
+                presence::Column::Inside,
+                presence::Column::Entries,
+                presence::Column::LastGate,
+                presence::Column::LastAt,
+            ])
+            .to_owned(),
+        )
+        .exec_without_returning(conn)
+        .await?;
+    }
+    Ok(out)
+}
+
+/// Decides one scan online and records it, in one transaction. Two gates
+/// scanning the same badge at once admit it once. A scan id seen before
+/// gets the answer it got then.
+pub async fn check(db: &Db, s: &Scan, now: DateTime<Utc>) -> Result<Verdict> {
+    let batch = [Pending {
+        scan: s.clone(),
+        offline: None,
+    }];
+    let txn = db.begin().await?;
+    let mut decided = decide(&txn, &batch, now).await?;
+    txn.commit().await?;
+    decided
+        .pop()
+        .map(|d| d.verdict)
+        .ok_or_else(|| Error::internal("no verdict"))
+}
+
+type Ticket = (Scan, tokio::sync::oneshot::Sender<Result<Verdict>>);
+
+/// Decides online scans for one app instance: scans that arrive while a
+/// transaction is under way are decided together in the next one, so a
+/// busy door costs a few transactions per second, not one per scan. The
+/// answers are the ones [`check`] would give, one by one, in arrival order.
+#[derive(Clone, Debug)]
+pub struct Gatekeeper {
+    tx: tokio::sync::mpsc::Sender<Ticket>,
+}
+
+/// Scans decided in one transaction at most.
+const GATE_BATCH: usize = 256;
+
+impl Gatekeeper {
+    /// Starts the deciding task; it ends when the last handle is dropped.
+    pub fn start(db: Db) -> Gatekeeper {
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Ticket>(4 * GATE_BATCH);
+        tokio::spawn(async move {
+            while let Some(first) = rx.recv().await {
+                let mut tickets = vec![first];
+                while tickets.len() < GATE_BATCH {
+                    match rx.try_recv() {
+                        Ok(t) => tickets.push(t),
+                        Err(_) => break,
+                    }
+                }
+                let batch: Vec<Pending> = tickets
+                    .iter()
+                    .map(|(s, _)| Pending {
+                        scan: s.clone(),
+                        offline: None,
+                    })
+                    .collect();
+                let decided = async {
+                    let txn = db.begin().await?;
+                    let decided = decide(&txn, &batch, Utc::now()).await?;
+                    txn.commit().await?;
+                    Ok::<_, Error>(decided)
+                }
+                .await;
+                match decided {
+                    Ok(decided) => {
+                        for ((_, answer), d) in tickets.into_iter().zip(decided) {
+                            let _ = answer.send(Ok(d.verdict));
+                        }
+                    }
+                    Err(e) => {
+                        for (_, answer) in tickets {
+                            let _ = answer.send(Err(Error::new(e.code)));
+                        }
+                    }
+                }
+            }
+        });
+        Gatekeeper { tx }
+    }
+
+    /// The verdict on one scan.
+    pub async fn check(&self, scan: Scan) -> Result<Verdict> {
+        let (answer, verdict) = tokio::sync::oneshot::channel();
+        self.tx
+            .send((scan, answer))
+            .await
+            .map_err(|_| Error::new(ErrorCode::Unavailable))?;
+        verdict
+            .await
+            .map_err(|_| Error::new(ErrorCode::Unavailable))?
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Scanner devices
+// ---------------------------------------------------------------------------
+
+/// A scanner device as organisers see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceView {
+    pub id: Uuid,
+    pub fair_id: Uuid,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub last_seen_at: Option<DateTime<Utc>>,
+}
+
+impl From<device::Model> for DeviceView {
+    fn from(d: device::Model) -> DeviceView {
+        DeviceView {
+            id: d.id,
+            fair_id: d.fair_id,
+            name: d.name,
+            created_at: d.created_at,
+            revoked_at: d.revoked_at,
+            last_seen_at: d.last_seen_at,
+        }
+    }
+}
+
+/// Registers a scanner device for a fair. Returns it with its bearer
+/// token, shown this once (the database keeps its hash).
+pub async fn add_device(
+    db: &Db,
+    user: &SessionUser,
+    fair_id: Uuid,
+    name: &str,
+    now: DateTime<Utc>,
+) -> Result<(DeviceView, String)> {
+    require_role(Some(user), &[Role::Organiser])?;
+    let name = clean(name, "name", 120)?;
+    let txn = db.begin().await?;
+    fair::Entity::find_by_id(fair_id)
+        .one(&txn)
+        .await?
+        .ok_or(ErrorCode::NotFound)?;
+    let secret = crate::accounts::random_token();
+    let row = device::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        fair_id: Set(fair_id),
+        name: Set(name),
+        token_hash: Set(crate::accounts::hash_token(&secret)),
+        created_by: Set(Some(user.id)),
+        created_at: Set(now),
+        revoked_at: Set(None),
+        last_seen_at: Set(None),
+    };
+    let d = device::Entity::insert(row)
+        .exec_with_returning(&txn)
+        .await?;
+    crate::firms::audit::record(
+        &txn,
+        Some(user.id),
+        "device.added",
+        "scan_device",
+        Some(d.id),
+        serde_json::json!({ "name": d.name }),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok((d.into(), secret))
+}
+
+/// Revokes a device: its token is refused from the next request.
+pub async fn revoke_device(
+    db: &Db,
+    user: &SessionUser,
+    device_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    require_role(Some(user), &[Role::Organiser])?;
+    let txn = db.begin().await?;
+    let done = device::Entity::update_many()
+        .col_expr(device::Column::RevokedAt, Expr::value(now))
+        .filter(device::Column::Id.eq(device_id))
+        .filter(device::Column::RevokedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if done.rows_affected == 0 {
+        return Err(ErrorCode::NotFound.into());
+    }
+    crate::firms::audit::record(
+        &txn,
+        Some(user.id),
+        "device.revoked",
+        "scan_device",
+        Some(device_id),
+        serde_json::json!({}),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The devices of a fair.
+pub async fn devices(db: &Db, user: &SessionUser, fair_id: Uuid) -> Result<Vec<DeviceView>> {
+    require_role(Some(user), &[Role::Organiser])?;
+    Ok(device::Entity::find()
+        .filter(device::Column::FairId.eq(fair_id))
+        .order_by_asc(device::Column::CreatedAt)
+        .all(db.read())
+        .await?
+        .into_iter()
+        .map(DeviceView::from)
+        .collect())
+}
+
+/// The device a bearer token belongs to: `unauthenticated` for an unknown
+/// or revoked token.
+pub async fn device_for_token(db: &Db, token: &str) -> Result<DeviceView> {
+    let d = device::Entity::find()
+        .filter(device::Column::TokenHash.eq(crate::accounts::hash_token(token.trim())))
+        .filter(device::Column::RevokedAt.is_null())
+        .one(db.read())
+        .await?
+        .ok_or(ErrorCode::Unauthenticated)?;
+    Ok(d.into())
+}
+
+/// Notes that a device was heard from (at most once a minute per device).
+pub async fn device_seen(db: &Db, device_id: Uuid, now: DateTime<Utc>) -> Result<()> {
+    device::Entity::update_many()
+        .col_expr(device::Column::LastSeenAt, Expr::value(now))
+        .filter(device::Column::Id.eq(device_id))
+        .filter(
+            sea_orm::Condition::any()
+                .add(device::Column::LastSeenAt.is_null())
+                .add(device::Column::LastSeenAt.lt(now - chrono::Duration::minutes(1))),
+        )
+        .exec(db.write())
+        .await?;
+    Ok(())
+}
+
+/// What a scanner keeps to decide without network.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncData {
+    pub fair_id: Uuid,
+    pub time_zone: String,
+    /// Trusted public keys.
+    pub keys: Vec<PublicKey>,
+    /// Badges revoked since the time asked for (all, the first time).
+    pub revoked: Vec<Uuid>,
+    pub gates: Vec<GateView>,
+    /// Send it back as `since` next time.
+    pub server_time: DateTime<Utc>,
+}
+
+/// A gate as scanners know it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GateView {
+    pub id: Uuid,
+    #[serde(flatten)]
+    pub rules: GateInput,
+}
+
+/// Keys, revocations and gates for a fair's scanners.
+pub async fn sync_data(
+    db: &Db,
+    fair_id: Uuid,
+    since: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<SyncData> {
+    let f = fair::Entity::find_by_id(fair_id)
+        .one(db.read())
+        .await?
+        .ok_or(ErrorCode::NotFound)?;
+    let gates = gate::Entity::find()
+        .filter(gate::Column::FairId.eq(fair_id))
+        .order_by_asc(gate::Column::Code)
+        .all(db.read())
+        .await?
+        .into_iter()
+        .map(|g| GateView {
+            id: g.id,
+            rules: GateInput {
+                kinds: serde_json::from_str::<Vec<String>>(&g.kinds)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|k| BadgeKind::parse(k))
+                    .collect(),
+                code: g.code,
+                name_vi: g.name_vi,
+                name_en: g.name_en,
+                area: g.area,
+                reentry: g.reentry,
+                max_entries_per_day: g.max_entries_per_day,
+            },
         })
         .collect();
-    for part in updates.chunks(100) {
-        presence::Entity::insert_many(part.to_vec())
-            .on_conflict(
-                OnConflict::columns([
-                    presence::Column::BadgeId,
-                    presence::Column::Area,
-                    presence::Column::Day,
-                ])
-                .update_columns([
-                    presence::Column::Inside,
-                    presence::Column::Entries,
-                    presence::Column::LastGate,
-                    presence::Column::LastAt,
-                ])
-                .to_owned(),
-            )
-            .exec_without_returning(&txn)
-            .await?;
+    Ok(SyncData {
+        fair_id,
+        time_zone: f.time_zone,
+        keys: trusted_keys(db.read()).await?,
+        revoked: revoked_since(db.read(), fair_id, since).await?,
+        gates,
+        server_time: now,
+    })
+}
+
+/// The fair a gate belongs to.
+pub async fn gate_fair(db: &Db, gate_id: Uuid) -> Result<Uuid> {
+    Ok(gate::Entity::find_by_id(gate_id)
+        .one(db.read())
+        .await?
+        .ok_or(ErrorCode::NotFound)?
+        .fair_id)
+}
+
+// ---------------------------------------------------------------------------
+// Printing
+// ---------------------------------------------------------------------------
+
+fn printable(b: &badge::Model, f: &fair::Model) -> Result<super::print::Printable> {
+    Ok(super::print::Printable {
+        name: b.name.clone(),
+        organisation: b.organisation.clone(),
+        kind: BadgeKind::parse(&b.kind).ok_or_else(|| Error::internal("badge kind"))?,
+        fair_vi: f.name_vi.clone(),
+        fair_en: f.name_en.clone(),
+        dates: crate::format::date_range(b.valid_from, b.valid_to, crate::Locale::Vi),
+        token: b.token.clone(),
+        badge_id: b.id.to_string(),
+    })
+}
+
+/// The badges a user holds (their own, one per fair).
+pub async fn my_badges(db: &Db, user: &SessionUser) -> Result<Vec<Badge>> {
+    badge::Entity::find()
+        .filter(badge::Column::UserId.eq(user.id))
+        .filter(badge::Column::Status.eq(ACTIVE))
+        .order_by_desc(badge::Column::CreatedAt)
+        .all(db.read())
+        .await?
+        .into_iter()
+        .map(Badge::try_from)
+        .collect()
+}
+
+/// A badge as an A6 PDF, for its holder or an organiser (anyone else gets
+/// `not_found`, as if there were none). Returns the file name and bytes.
+pub async fn badge_pdf(db: &Db, user: &SessionUser, badge_id: Uuid) -> Result<(String, Vec<u8>)> {
+    let b = badge::Entity::find_by_id(badge_id)
+        .one(db.read())
+        .await?
+        .filter(|b| user.role == Role::Organiser || b.user_id == Some(user.id))
+        .ok_or(ErrorCode::NotFound)?;
+    let f = fair::Entity::find_by_id(b.fair_id)
+        .one(db.read())
+        .await?
+        .ok_or(ErrorCode::NotFound)?;
+    let pdf = super::print::a6(&printable(&b, &f)?)?;
+    Ok((
+        format!("badge-{}.pdf", &b.id.simple().to_string()[..12]),
+        pdf,
+    ))
+}
+
+/// A fair's active badges (of one kind, or all), four to an A4 sheet, by
+/// name: organisers print them in batches.
+pub async fn badge_sheets(
+    db: &Db,
+    user: &SessionUser,
+    fair_id: Uuid,
+    kind: Option<BadgeKind>,
+) -> Result<Vec<u8>> {
+    require_role(Some(user), &[Role::Organiser])?;
+    let f = fair::Entity::find_by_id(fair_id)
+        .one(db.read())
+        .await?
+        .ok_or(ErrorCode::NotFound)?;
+    let mut q = badge::Entity::find()
+        .filter(badge::Column::FairId.eq(fair_id))
+        .filter(badge::Column::Status.eq(ACTIVE));
+    if let Some(k) = kind {
+        q = q.filter(badge::Column::Kind.eq(k.as_str()));
     }
+    let rows = q.order_by_asc(badge::Column::Name).all(db.read()).await?;
+    let printables = rows
+        .iter()
+        .map(|b| printable(b, &f))
+        .collect::<Result<Vec<_>>>()?;
+    super::print::sheets(&printables)
+}
+
+/// A badge as an A6 PDF for its mail (no access check: the mail goes to
+/// the holder).
+pub async fn badge_pdf_for_mail(db: &Db, badge_id: Uuid) -> Result<(String, Vec<u8>)> {
+    let b = badge::Entity::find_by_id(badge_id)
+        .one(db.read())
+        .await?
+        .ok_or(ErrorCode::NotFound)?;
+    let f = fair::Entity::find_by_id(b.fair_id)
+        .one(db.read())
+        .await?
+        .ok_or(ErrorCode::NotFound)?;
+    let pdf = super::print::a6(&printable(&b, &f)?)?;
+    Ok((
+        format!("badge-{}.pdf", &b.id.simple().to_string()[..12]),
+        pdf,
+    ))
+}
+
+/// Queues a badge's mail to its holder (inside the caller's transaction):
+/// the QR code inline, the A6 PDF attached when the mail is sent.
+async fn mail_badge<C: ConnectionTrait>(
+    conn: &C,
+    b: &Badge,
+    to: &crate::accounts::entity::user::Model,
+    f: &fair::Model,
+    links: &crate::mail::Links,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    use crate::mail::{Attachment, OutboundMail, Template};
+    let locale = crate::Locale::parse(&to.locale).unwrap_or_default();
+    let (vi, en) = super::print::kind_label(b.kind);
+    let qr = super::qr::Grid::new(&b.token)?.png(5);
+    crate::mail::enqueue(
+        conn,
+        OutboundMail {
+            to_email: to.email.clone(),
+            to_name: to.name.clone(),
+            locale,
+            template: Template::Badge {
+                name: b.name.clone(),
+                fair: match locale {
+                    crate::Locale::Vi => f.name_vi.clone(),
+                    crate::Locale::En => f.name_en.clone(),
+                },
+                kind: match locale {
+                    crate::Locale::Vi => vi.to_lowercase(),
+                    crate::Locale::En => en.to_lowercase(),
+                },
+                dates: crate::format::date_range(b.valid_from, b.valid_to, locale),
+                link: links.badges(),
+            },
+            idempotency_key: format!("badge:{}", b.id),
+            attachments: vec![
+                Attachment {
+                    filename: "badge-qr.png".into(),
+                    content_type: "image/png".into(),
+                    content: qr,
+                    inline_id: Some(crate::mail::BADGE_QR_CID.into()),
+                },
+                Attachment {
+                    filename: "badge.pdf".into(),
+                    content_type: crate::mail::BADGE_LATER.into(),
+                    content: b.id.to_string().into_bytes(),
+                    inline_id: None,
+                },
+            ],
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// What a visitor says when registering for a fair.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Registration {
+    /// The company the visitor comes from (printed on the badge).
+    pub organisation: String,
+    /// Sourcing for an OEM: a buyer's badge (opens the B2B area).
+    pub buyer: bool,
+    /// Exhibitors may save the visitor as a lead by scanning the badge.
+    pub lead_consent: bool,
+}
+
+/// Registers a visitor for a fair: the badge is issued at once and mailed
+/// (QR inline, A6 PDF attached). One badge per person and fair.
+pub async fn register(
+    db: &Db,
+    user: &SessionUser,
+    fair_id: Uuid,
+    input: &Registration,
+    links: &crate::mail::Links,
+    now: DateTime<Utc>,
+) -> Result<Badge> {
+    require_role(Some(user), &[Role::Visitor])?;
+    let f = fair::Entity::find_by_id(fair_id)
+        .one(db.read())
+        .await?
+        .ok_or(ErrorCode::NotFound)?;
+    let fair: crate::fairs::Fair = f.clone().into();
+    if !fair.registration_open(fair_day(now, &f.time_zone)) {
+        return Err(ErrorCode::RegistrationClosed.into());
+    }
+    let key = signing_key(db, now).await?;
+    let txn = db.begin().await?;
+    let person = crate::accounts::entity::user::Entity::find_by_id(user.id)
+        .one(&txn)
+        .await?
+        .ok_or(ErrorCode::Unauthenticated)?;
+    let badge = issue_in(
+        &txn,
+        &BadgeInput {
+            fair_id,
+            kind: if input.buyer {
+                BadgeKind::Buyer
+            } else {
+                BadgeKind::Visitor
+            },
+            user_id: Some(user.id),
+            firm_id: None,
+            name: person.name.clone(),
+            organisation: input.organisation.clone(),
+            email: Some(person.email.clone()),
+            valid_from: None,
+            valid_to: None,
+            areas: vec![],
+            lead_consent: input.lead_consent,
+        },
+        key,
+        now,
+    )
+    .await?;
+    crate::firms::audit::record(
+        &txn,
+        Some(user.id),
+        "badge.registered",
+        "badge",
+        Some(badge.id),
+        serde_json::json!({ "kind": badge.kind.as_str() }),
+        now,
+    )
+    .await?;
+    mail_badge(&txn, &badge, &person, &f, links, now).await?;
     txn.commit().await?;
-    Ok(report)
+    Ok(badge)
 }

@@ -57,6 +57,11 @@ impl Fair {
             && self.booking_closes_on.is_none_or(|d| today <= d)
     }
 
+    /// Whether visitors may still register on `today` (the fair's day).
+    pub fn registration_open(&self, today: NaiveDate) -> bool {
+        self.registration_closes_on.is_none_or(|d| today <= d) && today <= self.ends_on
+    }
+
     pub fn name(&self, locale: Locale) -> &str {
         match locale {
             Locale::Vi => &self.name_vi,

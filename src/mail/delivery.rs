@@ -278,14 +278,25 @@ pub struct Pass {
     pub failed: usize,
 }
 
-/// Turns attachments that are made at sending time (invoices: rendering a
-/// PDF inside the booking's transaction would hold its locks for the
-/// whole render) into their files.
+/// Turns attachments that are made at sending time (invoices and badges:
+/// rendering a PDF inside the transaction that queues the mail would hold
+/// its locks for the whole render) into their files.
 pub async fn resolve_attachments(
     db: &Db,
     mut attachments: Vec<attachment::Model>,
 ) -> Result<Vec<attachment::Model>> {
     for a in attachments.iter_mut() {
+        if a.content_type == super::BADGE_LATER {
+            let badge = std::str::from_utf8(&a.content)
+                .ok()
+                .and_then(|s| s.parse::<uuid::Uuid>().ok())
+                .ok_or_else(|| crate::Error::internal("deferred badge without a badge id"))?;
+            let (filename, pdf) = crate::badges::badge_pdf_for_mail(db, badge).await?;
+            a.filename = filename;
+            a.content_type = "application/pdf".into();
+            a.content = pdf;
+            continue;
+        }
         if a.content_type == super::INVOICE_LATER {
             let claim = std::str::from_utf8(&a.content)
                 .ok()

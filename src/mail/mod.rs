@@ -49,6 +49,11 @@ pub struct Attachment {
 /// The content type of an attachment made when the mail is sent: a booking's
 /// pro-forma invoice, whose content is the claim id until then.
 pub const INVOICE_LATER: &str = "application/x-fairlink-invoice-later";
+/// Content type of an attachment made when the mail is sent: the badge (its
+/// id as the content) as an A6 PDF.
+pub const BADGE_LATER: &str = "application/x-fairlink-badge-later";
+/// The content id of a badge's QR code shown inside a mail.
+pub const BADGE_QR_CID: &str = "badge-qr";
 
 /// A mail to queue.
 #[derive(Debug, Clone)]
@@ -262,6 +267,10 @@ impl Links {
 
     pub fn bookings(&self) -> String {
         format!("{}/bookings", self.base)
+    }
+
+    pub fn badges(&self) -> String {
+        format!("{}/badges", self.base)
     }
 
     pub fn home(&self) -> String {

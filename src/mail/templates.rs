@@ -53,6 +53,15 @@ pub enum Template {
         accepted: bool,
         link: String,
     },
+    /// A badge for a fair (the QR code inline, the A6 PDF attached).
+    Badge {
+        name: String,
+        fair: String,
+        /// The badge kind, in the recipient's language.
+        kind: String,
+        dates: String,
+        link: String,
+    },
     /// Something happened to a firm's booth.
     Booking {
         event: BookingEvent,
@@ -66,6 +75,21 @@ pub enum Template {
         note: String,
         link: String,
     },
+}
+
+/// How a badge's mail says what it is for.
+impl Template {
+    fn badge_html(html: String) -> String {
+        // The QR code, inline, before the footer row.
+        let img = format!(
+            "<p style=\"margin:8px 0 16px;text-align:center\"><img src=\"cid:{}\" width=\"220\" height=\"220\" alt=\"QR\" style=\"display:inline-block\"></p>",
+            super::BADGE_QR_CID
+        );
+        match html.find("</td></tr><tr><td style=\"padding:16px 24px;border-top") {
+            Some(at) => format!("{}{}{}", &html[..at], img, &html[at..]),
+            None => html,
+        }
+    }
 }
 
 /// What happened to a booking.
@@ -95,6 +119,7 @@ impl Template {
             Template::FirmJoinRequest { .. } => "firm_join_request",
             Template::FirmJoinAnswered { .. } => "firm_join_answered",
             Template::Booking { .. } => "booking",
+            Template::Badge { .. } => "badge",
         }
     }
 }
@@ -209,6 +234,32 @@ fn layout(locale: Locale, p: Parts<'_>) -> Rendered {
 
 pub fn render(template: &Template, locale: Locale) -> Rendered {
     match (template, locale) {
+        (Template::Badge { name, fair, kind, dates, link }, Locale::Vi) => {
+            let r = layout(locale, Parts {
+                subject: format!("Thẻ ra vào {}", header_safe(fair)),
+                greeting: format!("Xin chào {},", header_safe(name)),
+                paragraphs: vec![
+                    format!("Đây là thẻ {} của bạn cho {} ({}).", header_safe(kind), header_safe(fair), header_safe(dates)),
+                    "Hãy đưa mã QR dưới đây (trên điện thoại hoặc bản in khổ A6 đính kèm) tại cổng vào. Mã chỉ dành cho bạn: đừng chia sẻ.".into(),
+                ],
+                button: Some(("Xem thẻ của tôi", link)),
+                after: vec![],
+            });
+            Rendered { html: Template::badge_html(r.html), ..r }
+        }
+        (Template::Badge { name, fair, kind, dates, link }, Locale::En) => {
+            let r = layout(locale, Parts {
+                subject: format!("Your badge for {}", header_safe(fair)),
+                greeting: format!("Hello {},", header_safe(name)),
+                paragraphs: vec![
+                    format!("Here is your {} badge for {} ({}).", header_safe(kind), header_safe(fair), header_safe(dates)),
+                    "Show the QR code below (on your phone, or the A6 print attached) at the entrance. It is yours alone: do not share it.".into(),
+                ],
+                button: Some(("See my badge", link)),
+                after: vec![],
+            });
+            Rendered { html: Template::badge_html(r.html), ..r }
+        }
         (Template::PasswordReset { name, link }, Locale::Vi) => layout(
             locale,
             Parts {

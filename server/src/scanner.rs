@@ -1,0 +1,246 @@
+//! The scanner API (`/api/scanner/v1/…`, described in `openapi.json`): what
+//! scanners use to sync keys, revocations and gates, to ask for a verdict,
+//! and to upload the scans they decided without network. Devices send
+//! `Authorization: Bearer <token>` (organisers make and revoke tokens);
+//! door staff and organisers on the scanner page use their session.
+//! Answers are JSON; errors are `{"code", "message"}` in the caller's
+//! language with a 4xx status.
+
+use crate::AppState;
+use crate::middleware::error_response;
+use axum::Json;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use fairlink::accounts::{Role, require_role};
+use fairlink::badges::{self, OfflineScan, Scan};
+use fairlink::{Error, ErrorCode, Locale};
+use fairlink_app::api::ctx::RequestInfo;
+use serde::Deserialize;
+use uuid::Uuid;
+
+/// An offline queue of 10,000 scans fits with room to spare.
+pub const UPLOAD_MAX_BYTES: usize = 8 * 1024 * 1024;
+/// Scans in one upload at most.
+pub const UPLOAD_MAX_SCANS: usize = 20_000;
+
+/// The OpenAPI description of this API.
+pub const OPENAPI: &str = include_str!("scanner_openapi.json");
+
+/// Who is calling: a device of one fair, or a signed-in person.
+enum Caller {
+    Device { id: Uuid, fair_id: Uuid },
+    Person { id: Uuid },
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+}
+
+/// Whether a request carries a device token (such requests cannot come
+/// from another site's page: a browser would not send the header without
+/// asking first, and nothing here answers that question).
+pub fn is_device_request(headers: &HeaderMap) -> bool {
+    bearer(headers).is_some()
+}
+
+fn fail(e: Error, locale: Locale) -> Response {
+    error_response(e.code, locale)
+}
+
+async fn caller(
+    state: &AppState,
+    headers: &HeaderMap,
+    info: &RequestInfo,
+) -> Result<Caller, Error> {
+    if let Some(token) = bearer(headers) {
+        let d = badges::device_for_token(&state.ctx.db, token).await?;
+        let _ = badges::device_seen(&state.ctx.db, d.id, Utc::now()).await;
+        return Ok(Caller::Device {
+            id: d.id,
+            fair_id: d.fair_id,
+        });
+    }
+    let user = require_role(info.user.as_ref(), &[Role::Staff, Role::Organiser])?;
+    Ok(Caller::Person { id: user.id })
+}
+
+impl Caller {
+    /// A device speaks for its own fair only.
+    fn may_use(&self, fair_id: Uuid) -> Result<(), Error> {
+        match self {
+            Caller::Device { fair_id: own, .. } if *own != fair_id => {
+                Err(Error::new(ErrorCode::Forbidden))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Stamps a scan with who made it (what the client says is ignored).
+    fn stamp(&self, s: &mut Scan) {
+        match self {
+            Caller::Device { id, .. } => {
+                s.device_id = Some(*id);
+                s.staff_id = None;
+            }
+            Caller::Person { id } => {
+                s.device_id = None;
+                s.staff_id = Some(*id);
+            }
+        }
+    }
+}
+
+fn info(req: &Request) -> RequestInfo {
+    req.extensions()
+        .get::<RequestInfo>()
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// A JSON body, or `bad_request` in the caller's language.
+async fn json<T: serde::de::DeserializeOwned>(req: Request, limit: usize) -> Result<T, Error> {
+    let bytes = axum::body::to_bytes(req.into_body(), limit)
+        .await
+        .map_err(|_| Error::new(ErrorCode::PayloadTooLarge))?;
+    serde_json::from_slice(&bytes).map_err(|_| Error::new(ErrorCode::BadRequest))
+}
+
+#[derive(Deserialize)]
+pub struct SyncQuery {
+    since: Option<DateTime<Utc>>,
+}
+
+/// `GET /api/scanner/v1/fairs/{fair}/sync?since=…`
+pub async fn sync(
+    State(state): State<AppState>,
+    Path(fair_id): Path<Uuid>,
+    Query(q): Query<SyncQuery>,
+    req: Request,
+) -> Response {
+    let info = info(&req);
+    let headers = req.headers().clone();
+    drop(req);
+    let run = async {
+        let who = caller(&state, &headers, &info).await?;
+        who.may_use(fair_id)?;
+        badges::sync_data(&state.ctx.db, fair_id, q.since, Utc::now()).await
+    };
+    match run.await {
+        Ok(data) => Json(data).into_response(),
+        Err(e) => fail(e, info.locale),
+    }
+}
+
+/// `POST /api/scanner/v1/verdict`: one scan, decided online.
+pub async fn verdict(State(state): State<AppState>, req: Request) -> Response {
+    let info = info(&req);
+    let headers = req.headers().clone();
+    let run = async {
+        let who = caller(&state, &headers, &info).await?;
+        let mut s: Scan = json(req, 16 * 1024).await?;
+        if s.token.len() > 512 {
+            return Err(Error::field(ErrorCode::InvalidField, "token"));
+        }
+        let fair_id = badges::gate_fair(&state.ctx.db, s.gate_id).await?;
+        who.may_use(fair_id)?;
+        who.stamp(&mut s);
+        state.gatekeeper.check(s).await
+    };
+    match run.await {
+        Ok(v) => Json(v).into_response(),
+        Err(e) => fail(e, info.locale),
+    }
+}
+
+#[derive(Deserialize)]
+struct Upload {
+    scans: Vec<OfflineScan>,
+}
+
+/// `POST /api/scanner/v1/fairs/{fair}/scans`: an offline queue.
+pub async fn upload(
+    State(state): State<AppState>,
+    Path(fair_id): Path<Uuid>,
+    req: Request,
+) -> Response {
+    let info = info(&req);
+    let headers = req.headers().clone();
+    let run = async {
+        let who = caller(&state, &headers, &info).await?;
+        who.may_use(fair_id)?;
+        let mut upload: Upload = json(req, UPLOAD_MAX_BYTES).await?;
+        if upload.scans.len() > UPLOAD_MAX_SCANS {
+            return Err(Error::new(ErrorCode::PayloadTooLarge));
+        }
+        for s in &mut upload.scans {
+            if s.scan.token.len() > 512 || s.reason.len() > 64 {
+                return Err(Error::field(ErrorCode::InvalidField, "scans"));
+            }
+            who.stamp(&mut s.scan);
+        }
+        badges::ingest(&state.ctx.db, fair_id, upload.scans, Utc::now()).await
+    };
+    match run.await {
+        Ok(r) => Json(r).into_response(),
+        Err(e) => fail(e, info.locale),
+    }
+}
+
+/// `GET /api/scanner/v1/openapi.json`
+pub async fn openapi() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+        OPENAPI,
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+struct NewDevice {
+    name: String,
+}
+
+/// `POST /api/organiser/fairs/{fair}/devices` (organisers): a device and
+/// its token, shown once.
+pub async fn add_device(
+    State(state): State<AppState>,
+    Path(fair_id): Path<Uuid>,
+    req: Request,
+) -> Response {
+    let info = info(&req);
+    let run = async {
+        let user = require_role(info.user.as_ref(), &[Role::Organiser])?.clone();
+        let body: NewDevice = json(req, 16 * 1024).await?;
+        badges::add_device(&state.ctx.db, &user, fair_id, &body.name, Utc::now()).await
+    };
+    match run.await {
+        Ok((device, token)) => {
+            Json(serde_json::json!({ "device": device, "token": token })).into_response()
+        }
+        Err(e) => fail(e, info.locale),
+    }
+}
+
+/// `POST /api/organiser/devices/{id}/revoke` (organisers).
+pub async fn revoke_device(
+    State(state): State<AppState>,
+    Path(device_id): Path<Uuid>,
+    req: Request,
+) -> Response {
+    let info = info(&req);
+    drop(req);
+    let run = async {
+        let user = require_role(info.user.as_ref(), &[Role::Organiser])?.clone();
+        badges::revoke_device(&state.ctx.db, &user, device_id, Utc::now()).await
+    };
+    match run.await {
+        Ok(()) => Json(serde_json::json!({ "revoked": device_id })).into_response(),
+        Err(e) => fail(e, info.locale),
+    }
+}

@@ -1,0 +1,278 @@
+//! Badges over HTTP. The scanner API: device tokens (made, used, revoked),
+//! who may call it (a visitor may not, another fair's device may not),
+//! verdicts, a replayed offline upload recorded once, bad input, and the
+//! OpenAPI document naming every route it describes. Badge PDFs: for their
+//! holder and organisers only.
+
+use chrono::{TimeZone, Utc};
+use fairlink::accounts::Role;
+use fairlink::badges::{self, BadgeInput, BadgeKind, GateInput};
+use fairlink::db::Db;
+use fairlink::db_test;
+use fairlink::testing::{booth_fixture, users};
+use fairlink_server::Running;
+use fairlink_server::config::Config;
+use reqwest::StatusCode;
+use reqwest::header::{HeaderMap, HeaderValue};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+const PASSWORD: &str = "correct horse battery";
+
+async fn serve(db: &Db) -> Running {
+    let mail_dir =
+        std::env::temp_dir().join(format!("fairlink-scanner-mail-{}", Uuid::new_v4().simple()));
+    let config = Config::from_lookup(|k| match k {
+        "FAIRLINK_ADDR" => Some("127.0.0.1:0".to_string()),
+        "FAIRLINK_MAIL_DIR" => Some(mail_dir.display().to_string()),
+        _ => None,
+    })
+    .unwrap();
+    fairlink_server::start(config, db.clone()).await.unwrap()
+}
+
+/// A browser of our own pages: cookies, our Origin.
+async fn signed_in(base: &str, email: &str) -> reqwest::Client {
+    let mut headers = HeaderMap::new();
+    headers.insert("origin", HeaderValue::from_str(base).unwrap());
+    let c = reqwest::Client::builder()
+        .cookie_store(true)
+        .default_headers(headers)
+        .build()
+        .unwrap();
+    let res = c
+        .post(format!("{base}/api/auth/login"))
+        .form(&[("email", email), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "sign-in of {email}");
+    c
+}
+
+/// A handheld device: no cookies, no Origin, its bearer token.
+fn device(token: &str) -> reqwest::Client {
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        "authorization",
+        HeaderValue::from_str(&format!("Bearer {token}")).unwrap(),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap()
+}
+
+async fn answer(res: reqwest::Response) -> (StatusCode, Value) {
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+fn scan(token: &str, gate: Uuid, direction: &str, at: &str) -> Value {
+    json!({ "id": Uuid::now_v7(), "token": token, "gate_id": gate, "direction": direction, "at": at })
+}
+
+db_test! {
+    async fn devices_scan_and_upload_through_the_api(db: Db) {
+        let fx = booth_fixture(&db, 2).await;
+        let t = Utc.with_ymd_and_hms(2030, 3, 10, 2, 0, 0).unwrap();
+        let org = &fx.organiser;
+        let gate = GateInput {
+            code: "N".into(),
+            name_vi: "Cổng Bắc".into(),
+            name_en: "North gate".into(),
+            area: "hall".into(),
+            kinds: vec![],
+            reentry: true,
+            max_entries_per_day: None,
+        };
+        let gate_id = badges::save_gate(&db, org, fx.fair_id, &gate, t).await.unwrap();
+        let input = BadgeInput {
+            fair_id: fx.fair_id,
+            kind: BadgeKind::Buyer,
+            user_id: None,
+            firm_id: None,
+            name: "Satō Hiroshi".into(),
+            organisation: "Honda Vietnam".into(),
+            email: None,
+            valid_from: None,
+            valid_to: None,
+            areas: vec![],
+            lead_consent: true,
+        };
+        let badge = badges::issue(&db, org, &input, t).await.unwrap();
+        let running = serve(&db).await;
+        let base = format!("http://{}", running.addr);
+        let organiser = signed_in(&base, &org.email).await;
+
+        // An organiser registers a device; its token works once shown.
+        let (status, made) = answer(
+            organiser
+                .post(format!("{base}/api/organiser/fairs/{}/devices", fx.fair_id))
+                .json(&json!({ "name": "Cổng Bắc 1" }))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{made}");
+        let token = made["token"].as_str().unwrap().to_string();
+        let device_id = made["device"]["id"].as_str().unwrap().to_string();
+        let scanner = device(&token);
+
+        let (status, sync) = answer(
+            scanner
+                .get(format!("{base}/api/scanner/v1/fairs/{}/sync", fx.fair_id))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{sync}");
+        assert_eq!(sync["keys"].as_array().unwrap().len(), 1);
+        assert_eq!(sync["gates"][0]["code"], "N");
+        assert_eq!(sync["revoked"], json!([]));
+        // The keys it syncs verify the badge offline.
+        let keys: Vec<badges::PublicKey> = serde_json::from_value(sync["keys"].clone()).unwrap();
+        assert_eq!(badges::token::verify(&badge.token, &keys).unwrap().badge, badge.id);
+
+        // A verdict online, as a device (no Origin header: none needed).
+        let first = scan(&badge.token, gate_id, "in", "2030-03-10T02:00:00Z");
+        let (status, v) = answer(scanner.post(format!("{base}/api/scanner/v1/verdict")).json(&first).send().await.unwrap()).await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        assert_eq!((v["outcome"].as_str(), v["light"].as_str()), (Some("admitted"), Some("green")));
+        assert_eq!(v["holder"]["name"], "Satō Hiroshi");
+        // Sent again (the answer was lost): the same answer, one record.
+        let (_, again) = answer(scanner.post(format!("{base}/api/scanner/v1/verdict")).json(&first).send().await.unwrap()).await;
+        assert_eq!(again["outcome"], "admitted");
+        let (_, v) = answer(
+            scanner
+                .post(format!("{base}/api/scanner/v1/verdict"))
+                .json(&scan(&badge.token, gate_id, "in", "2030-03-10T02:01:00Z"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!((v["outcome"].as_str(), v["reason"].as_str()), (Some("refused"), Some("already_inside")));
+
+        // An offline queue, uploaded twice: recorded once.
+        let queue = json!({ "scans": [
+            { "id": Uuid::now_v7(), "token": badge.token, "gate_id": gate_id, "direction": "out", "at": "2030-03-10T05:00:00Z", "outcome": "exit", "reason": "exit" },
+            { "id": Uuid::now_v7(), "token": badge.token, "gate_id": gate_id, "direction": "in", "at": "2030-03-10T06:00:00Z", "outcome": "reentry", "reason": "reentry" },
+        ] });
+        let url = format!("{base}/api/scanner/v1/fairs/{}/scans", fx.fair_id);
+        let (status, r) = answer(scanner.post(&url).json(&queue).send().await.unwrap()).await;
+        assert_eq!(status, StatusCode::OK, "{r}");
+        assert_eq!((r["recorded"].as_u64(), r["duplicates"].as_u64()), (Some(2), Some(0)));
+        let (_, r) = answer(scanner.post(&url).json(&queue).send().await.unwrap()).await;
+        assert_eq!((r["recorded"].as_u64(), r["duplicates"].as_u64()), (Some(0), Some(2)));
+
+        // Bad input: a clear 4xx in the caller's language, nothing stored.
+        let (status, e) = answer(scanner.post(&url).header("content-type", "application/json").body("{\"scans\": [1, 2").send().await.unwrap()).await;
+        assert_eq!((status, e["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_request")));
+        let (status, e) = answer(
+            scanner
+                .post(format!("{base}/api/scanner/v1/verdict"))
+                .header("accept-language", "vi")
+                .json(&scan(&badge.token, Uuid::now_v7(), "in", "2030-03-10T02:00:00Z"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{e}");
+        assert!(!e["message"].as_str().unwrap().is_empty());
+
+        // A visitor may not use the scanner API, nor register devices.
+        let visitor = users(&db, 1, Role::Visitor, "nosy").await.remove(0);
+        let nosy = signed_in(&base, &visitor.email).await;
+        let (status, _) = answer(nosy.get(format!("{base}/api/scanner/v1/fairs/{}/sync", fx.fair_id)).send().await.unwrap()).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, _) = answer(nosy.post(format!("{base}/api/scanner/v1/verdict")).json(&first).send().await.unwrap()).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, _) = answer(nosy.post(format!("{base}/api/organiser/fairs/{}/devices", fx.fair_id)).json(&json!({ "name": "x" })).send().await.unwrap()).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        // No token at all, or a made-up one.
+        let (status, _) = answer(reqwest::get(format!("{base}/api/scanner/v1/fairs/{}/sync", fx.fair_id)).await.unwrap()).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let (status, _) = answer(device("made-up").get(format!("{base}/api/scanner/v1/fairs/{}/sync", fx.fair_id)).send().await.unwrap()).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        // A device speaks for its own fair only.
+        let (status, _) = answer(scanner.get(format!("{base}/api/scanner/v1/fairs/{}/sync", Uuid::now_v7())).send().await.unwrap()).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        // Door staff on the scanner page may scan with their session.
+        let staff = users(&db, 1, Role::Staff, "door").await.remove(0);
+        let door = signed_in(&base, &staff.email).await;
+        let (status, _) = answer(door.get(format!("{base}/api/scanner/v1/fairs/{}/sync", fx.fair_id)).send().await.unwrap()).await;
+        assert_eq!(status, StatusCode::OK);
+        // Revoked: refused from the next request.
+        let (status, _) = answer(organiser.post(format!("{base}/api/organiser/devices/{device_id}/revoke")).send().await.unwrap()).await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, e) = answer(scanner.post(&url).json(&queue).send().await.unwrap()).await;
+        assert_eq!((status, e["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthenticated")));
+
+        // The OpenAPI document is served and every path in it is routed.
+        let (status, doc) = answer(reqwest::get(format!("{base}/api/scanner/v1/openapi.json")).await.unwrap()).await;
+        assert_eq!(status, StatusCode::OK);
+        let paths: Vec<String> = doc["paths"].as_object().unwrap().keys().cloned().collect();
+        assert_eq!(paths.len(), 6);
+        for p in paths {
+            let concrete = p.replace("{fair}", &fx.fair_id.to_string()).replace("{id}", &device_id);
+            let method = if doc["paths"][&p].get("get").is_some() { reqwest::Method::GET } else { reqwest::Method::POST };
+            let res = reqwest::Client::new().request(method, format!("{base}{concrete}")).send().await.unwrap();
+            assert_ne!(res.status(), StatusCode::NOT_FOUND, "{p} is not routed");
+        }
+        running.stop().await;
+    }
+}
+
+db_test! {
+    async fn badges_print_for_their_holder_and_organisers(db: Db) {
+        let fx = booth_fixture(&db, 2).await;
+        let t = Utc.with_ymd_and_hms(2030, 3, 10, 2, 0, 0).unwrap();
+        let holder = users(&db, 1, Role::Visitor, "holder").await.remove(0);
+        let input = BadgeInput {
+            fair_id: fx.fair_id,
+            kind: BadgeKind::Visitor,
+            user_id: Some(holder.id),
+            firm_id: None,
+            name: "Vũ Minh Khoa".into(),
+            organisation: "Samsung Electronics Vietnam".into(),
+            email: None,
+            valid_from: None,
+            valid_to: None,
+            areas: vec![],
+            lead_consent: false,
+        };
+        let badge = badges::issue(&db, &fx.organiser, &input, t).await.unwrap();
+        let running = serve(&db).await;
+        let base = format!("http://{}", running.addr);
+        let mine = signed_in(&base, &holder.email).await;
+        let res = mine.get(format!("{base}/badges/{}.pdf", badge.id)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.headers()["content-type"], "application/pdf");
+        assert!(res.bytes().await.unwrap().starts_with(b"%PDF-"));
+        // Another visitor: as if there were no such badge.
+        let other = users(&db, 1, Role::Visitor, "other").await.remove(0);
+        let theirs = signed_in(&base, &other.email).await;
+        let (status, _) = answer(theirs.get(format!("{base}/badges/{}.pdf", badge.id)).send().await.unwrap()).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, _) = answer(reqwest::get(format!("{base}/badges/{}.pdf", badge.id)).await.unwrap()).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        // Batches: organisers only; an unknown kind is a clear 4xx.
+        let slug = fairlink::booths::fair_slug(&db, fx.fair_id).await.unwrap();
+        let organiser = signed_in(&base, &fx.organiser.email).await;
+        let res = organiser.get(format!("{base}/organiser/fairs/{slug}/badges.pdf?kind=visitor")).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let (status, _) = answer(organiser.get(format!("{base}/organiser/fairs/{slug}/badges.pdf?kind=astronaut")).send().await.unwrap()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let (status, _) = answer(theirs.get(format!("{base}/organiser/fairs/{slug}/badges.pdf")).send().await.unwrap()).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        running.stop().await;
+    }
+}
