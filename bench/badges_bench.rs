@@ -244,10 +244,14 @@ async fn main() {
     }
     let dir = std::env::temp_dir().join(format!("fairlink-badges-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    let url = format!("sqlite://{}/bench.db?mode=rwc", dir.display());
+    let url = opt("--database")
+        .unwrap_or_else(|| format!("sqlite://{}/bench.db?mode=rwc", dir.display()));
     let db = Db::connect(&url).await.expect("open");
     db.migrate().await.expect("migrate");
-    println!("badges bench: SQLite at {url} (one instance; the core, no HTTP)");
+    println!(
+        "badges bench: {} (one instance; the core, no HTTP)",
+        fairlink::db::redact(&url)
+    );
     let fx = fixture(&db, n_badges).await;
     let t0 = opening();
     let tokens = Arc::new(fx.tokens.clone());

@@ -38,6 +38,8 @@ pub struct AppState {
     pub page_cache: Arc<page_cache::PageCache>,
     /// Decides online scans, many per transaction.
     pub gatekeeper: fairlink::badges::Gatekeeper,
+    /// Scanner devices and gates, remembered between scans.
+    pub scanner: Arc<scanner::Cache>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -190,6 +192,7 @@ pub fn state(config: Config, db: Db) -> AppState {
     AppState {
         leptos_options: leptos_options(&config),
         gatekeeper: fairlink::badges::Gatekeeper::start(db.clone()),
+        scanner: Arc::new(scanner::Cache::default()),
         ctx: AppContext {
             db,
             secure_cookies: config.secure_cookies(),

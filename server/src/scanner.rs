@@ -18,6 +18,9 @@ use fairlink::badges::{self, OfflineScan, Scan};
 use fairlink::{Error, ErrorCode, Locale};
 use fairlink_app::api::ctx::RequestInfo;
 use serde::Deserialize;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 /// An offline queue of 10,000 scans fits with room to spare.
@@ -53,14 +56,73 @@ fn fail(e: Error, locale: Locale) -> Response {
     error_response(e.code, locale)
 }
 
+/// How long an instance trusts a device token it looked up: a revoked
+/// token is refused at once by the instance that revoked it, and by the
+/// others within this time.
+pub const DEVICE_TTL: Duration = Duration::from_secs(5);
+
+/// What an instance remembers between scans, so that a verdict costs no
+/// database round trip but its own: devices by token (for
+/// [`DEVICE_TTL`]), and the fair of each gate (which never changes).
+#[derive(Default)]
+pub struct Cache {
+    devices: Mutex<HashMap<String, (Uuid, Uuid, Instant)>>,
+    gates: Mutex<HashMap<Uuid, Uuid>>,
+}
+
+impl Cache {
+    fn device(&self, hash: &str) -> Option<(Uuid, Uuid)> {
+        let devices = self.devices.lock().ok()?;
+        let (id, fair, at) = devices.get(hash)?;
+        (at.elapsed() < DEVICE_TTL).then_some((*id, *fair))
+    }
+
+    fn remember(&self, hash: String, id: Uuid, fair: Uuid) {
+        if let Ok(mut devices) = self.devices.lock() {
+            if devices.len() > 10_000 {
+                devices.retain(|_, (_, _, at)| at.elapsed() < DEVICE_TTL);
+            }
+            devices.insert(hash, (id, fair, Instant::now()));
+        }
+    }
+
+    /// Forgets a device (it was revoked here).
+    pub fn forget(&self, device_id: Uuid) {
+        if let Ok(mut devices) = self.devices.lock() {
+            devices.retain(|_, (id, _, _)| *id != device_id);
+        }
+    }
+
+    async fn gate_fair(&self, db: &fairlink::db::Db, gate_id: Uuid) -> Result<Uuid, Error> {
+        if let Some(f) = self
+            .gates
+            .lock()
+            .ok()
+            .and_then(|g| g.get(&gate_id).copied())
+        {
+            return Ok(f);
+        }
+        let fair = badges::gate_fair(db, gate_id).await?;
+        if let Ok(mut gates) = self.gates.lock() {
+            gates.insert(gate_id, fair);
+        }
+        Ok(fair)
+    }
+}
+
 async fn caller(
     state: &AppState,
     headers: &HeaderMap,
     info: &RequestInfo,
 ) -> Result<Caller, Error> {
     if let Some(token) = bearer(headers) {
+        let hash = fairlink::accounts::hash_token(token.trim());
+        if let Some((id, fair_id)) = state.scanner.device(&hash) {
+            return Ok(Caller::Device { id, fair_id });
+        }
         let d = badges::device_for_token(&state.ctx.db, token).await?;
         let _ = badges::device_seen(&state.ctx.db, d.id, Utc::now()).await;
+        state.scanner.remember(hash, d.id, d.fair_id);
         return Ok(Caller::Device {
             id: d.id,
             fair_id: d.fair_id,
@@ -147,7 +209,7 @@ pub async fn verdict(State(state): State<AppState>, req: Request) -> Response {
         if s.token.len() > 512 {
             return Err(Error::field(ErrorCode::InvalidField, "token"));
         }
-        let fair_id = badges::gate_fair(&state.ctx.db, s.gate_id).await?;
+        let fair_id = state.scanner.gate_fair(&state.ctx.db, s.gate_id).await?;
         who.may_use(fair_id)?;
         who.stamp(&mut s);
         state.gatekeeper.check(s).await
@@ -237,7 +299,9 @@ pub async fn revoke_device(
     drop(req);
     let run = async {
         let user = require_role(info.user.as_ref(), &[Role::Organiser])?.clone();
-        badges::revoke_device(&state.ctx.db, &user, device_id, Utc::now()).await
+        badges::revoke_device(&state.ctx.db, &user, device_id, Utc::now()).await?;
+        state.scanner.forget(device_id);
+        Ok::<(), Error>(())
     };
     match run.await {
         Ok(()) => Json(serde_json::json!({ "revoked": device_id })).into_response(),

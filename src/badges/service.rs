@@ -638,10 +638,11 @@ pub async fn ingest(
             .map(|s| Pending {
                 scan: s.scan.clone(),
                 offline: Some((s.outcome, s.reason.clone())),
+                claims: None,
             })
             .collect();
         let txn = db.begin().await?;
-        let decided = decide(&txn, &batch, now).await?;
+        let decided = decide(&txn, &batch, now, None).await?;
         txn.commit().await?;
         for d in decided {
             if d.duplicate {
@@ -665,6 +666,51 @@ pub async fn ingest(
 struct Pending {
     scan: Scan,
     offline: Option<(Outcome, String)>,
+    /// The token, checked already (by the gatekeeper, before the batch).
+    claims: Option<std::result::Result<Claims, TokenError>>,
+}
+
+/// What deciding needs that seldom changes: the trusted keys, the gates and
+/// their fairs' time zones.
+#[derive(Debug, Clone, Default)]
+struct Known {
+    keys: Vec<PublicKey>,
+    gates: HashMap<Uuid, (gate::Model, Vec<String>)>,
+    zones: HashMap<Uuid, String>,
+}
+
+impl Known {
+    async fn load<C: ConnectionTrait>(conn: &C, gate_ids: &[Uuid]) -> Result<Known> {
+        let keys = trusted_keys(conn).await?;
+        let gates: HashMap<Uuid, (gate::Model, Vec<String>)> = gate::Entity::find()
+            .filter(gate::Column::Id.is_in(gate_ids.to_vec()))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|g| {
+                let kinds = serde_json::from_str(&g.kinds).unwrap_or_default();
+                (g.id, (g, kinds))
+            })
+            .collect();
+        let fair_ids: Vec<Uuid> = gates
+            .values()
+            .map(|(g, _)| g.fair_id)
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let zones: HashMap<Uuid, String> = fair::Entity::find()
+            .filter(fair::Column::Id.is_in(fair_ids))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|f| (f.id, f.time_zone))
+            .collect();
+        Ok(Known { keys, gates, zones })
+    }
+
+    fn covers(&self, gate_ids: &[Uuid]) -> bool {
+        gate_ids.iter().all(|g| self.gates.contains_key(g))
+    }
 }
 
 /// A decided scan.
@@ -745,6 +791,7 @@ async fn decide<C: ConnectionTrait>(
     conn: &C,
     batch: &[Pending],
     now: DateTime<Utc>,
+    known: Option<&Known>,
 ) -> Result<Vec<Decided>> {
     let backend = conn.get_database_backend();
     let ids: Vec<Uuid> = batch.iter().map(|p| p.scan.id).collect();
@@ -755,44 +802,31 @@ async fn decide<C: ConnectionTrait>(
         .into_iter()
         .map(|s| (s.id, s))
         .collect();
-    let keys = trusted_keys(conn).await?;
     let gate_ids: Vec<Uuid> = batch
         .iter()
         .map(|p| p.scan.gate_id)
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let gates: HashMap<Uuid, (gate::Model, Vec<String>)> = gate::Entity::find()
-        .filter(gate::Column::Id.is_in(gate_ids))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|g| {
-            let kinds = serde_json::from_str(&g.kinds).unwrap_or_default();
-            (g.id, (g, kinds))
-        })
-        .collect();
-    let fair_ids: Vec<Uuid> = gates
-        .values()
-        .map(|(g, _)| g.fair_id)
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
-    let zones: HashMap<Uuid, String> = fair::Entity::find()
-        .filter(fair::Column::Id.is_in(fair_ids))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|f| (f.id, f.time_zone))
-        .collect();
+    let loaded;
+    let known = match known {
+        Some(k) if k.covers(&gate_ids) => k,
+        _ => {
+            loaded = Known::load(conn, &gate_ids).await?;
+            &loaded
+        }
+    };
+    let (keys, gates, zones) = (&known.keys, &known.gates, &known.zones);
     let claims: Vec<std::result::Result<Claims, TokenError>> = batch
         .iter()
         .map(|p| {
             if p.offline.is_some() && seen.contains_key(&p.scan.id) {
                 // An upload sent again: nothing to decide, nothing to show.
                 Err(TokenError::Malformed)
+            } else if let Some(c) = p.claims {
+                c
             } else {
-                token::verify(&p.scan.token, &keys)
+                token::verify(&p.scan.token, keys)
             }
         })
         .collect();
@@ -1068,9 +1102,10 @@ pub async fn check(db: &Db, s: &Scan, now: DateTime<Utc>) -> Result<Verdict> {
     let batch = [Pending {
         scan: s.clone(),
         offline: None,
+        claims: None,
     }];
     let txn = db.begin().await?;
-    let mut decided = decide(&txn, &batch, now).await?;
+    let mut decided = decide(&txn, &batch, now, None).await?;
     txn.commit().await?;
     decided
         .pop()
@@ -1078,15 +1113,57 @@ pub async fn check(db: &Db, s: &Scan, now: DateTime<Utc>) -> Result<Verdict> {
         .ok_or_else(|| Error::internal("no verdict"))
 }
 
-type Ticket = (Scan, tokio::sync::oneshot::Sender<Result<Verdict>>);
+type Ticket = (
+    Scan,
+    std::result::Result<Claims, TokenError>,
+    tokio::sync::oneshot::Sender<Result<Verdict>>,
+);
 
 /// Decides online scans for one app instance: scans that arrive while a
 /// transaction is under way are decided together in the next one, so a
-/// busy door costs a few transactions per second, not one per scan. The
+/// busy door costs a few transactions per second, not one per scan. Tokens
+/// are checked by the callers, in parallel, before they queue; keys, gates
+/// and time zones are read at most every [`KNOWN_FOR`] (a retired key or a
+/// changed gate takes effect within it), outside the transaction. The
 /// answers are the ones [`check`] would give, one by one, in arrival order.
 #[derive(Clone, Debug)]
 pub struct Gatekeeper {
     tx: tokio::sync::mpsc::Sender<Ticket>,
+    shared: std::sync::Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    db: Db,
+    known: std::sync::Mutex<Option<(std::sync::Arc<Known>, std::time::Instant)>>,
+}
+
+/// How long a gatekeeper trusts the keys and gates it read.
+pub const KNOWN_FOR: std::time::Duration = std::time::Duration::from_secs(2);
+
+impl Shared {
+    async fn known(&self, gate_ids: &[Uuid]) -> Result<std::sync::Arc<Known>> {
+        if let Ok(k) = self.known.lock()
+            && let Some((known, at)) = k.as_ref()
+            && at.elapsed() < KNOWN_FOR
+            && known.covers(gate_ids)
+        {
+            return Ok(known.clone());
+        }
+        // Read afresh: the gates asked for, and those known already.
+        let mut ids: HashSet<Uuid> = gate_ids.iter().copied().collect();
+        if let Ok(k) = self.known.lock()
+            && let Some((known, _)) = k.as_ref()
+        {
+            ids.extend(known.gates.keys().copied());
+        }
+        let ids: Vec<Uuid> = ids.into_iter().collect();
+        let fresh = std::sync::Arc::new(Known::load(self.db.read(), &ids).await?);
+        if let Ok(mut k) = self.known.lock() {
+            *k = Some((fresh.clone(), std::time::Instant::now()));
+        }
+        Ok(fresh)
+    }
 }
 
 /// Scans decided in one transaction at most.
@@ -1095,7 +1172,12 @@ const GATE_BATCH: usize = 256;
 impl Gatekeeper {
     /// Starts the deciding task; it ends when the last handle is dropped.
     pub fn start(db: Db) -> Gatekeeper {
+        let shared = std::sync::Arc::new(Shared {
+            db: db.clone(),
+            known: std::sync::Mutex::new(None),
+        });
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Ticket>(4 * GATE_BATCH);
+        let writer = shared.clone();
         tokio::spawn(async move {
             while let Some(first) = rx.recv().await {
                 let mut tickets = vec![first];
@@ -1107,40 +1189,48 @@ impl Gatekeeper {
                 }
                 let batch: Vec<Pending> = tickets
                     .iter()
-                    .map(|(s, _)| Pending {
+                    .map(|(s, c, _)| Pending {
                         scan: s.clone(),
                         offline: None,
+                        claims: Some(*c),
                     })
                     .collect();
+                let gate_ids: Vec<Uuid> = batch.iter().map(|p| p.scan.gate_id).collect();
                 let decided = async {
-                    let txn = db.begin().await?;
-                    let decided = decide(&txn, &batch, Utc::now()).await?;
+                    let known = writer.known(&gate_ids).await?;
+                    let txn = writer.db.begin().await?;
+                    let decided = decide(&txn, &batch, Utc::now(), Some(&known)).await?;
                     txn.commit().await?;
                     Ok::<_, Error>(decided)
                 }
                 .await;
                 match decided {
                     Ok(decided) => {
-                        for ((_, answer), d) in tickets.into_iter().zip(decided) {
+                        for ((_, _, answer), d) in tickets.into_iter().zip(decided) {
                             let _ = answer.send(Ok(d.verdict));
                         }
                     }
                     Err(e) => {
-                        for (_, answer) in tickets {
+                        for (_, _, answer) in tickets {
                             let _ = answer.send(Err(Error::new(e.code)));
                         }
                     }
                 }
             }
         });
-        Gatekeeper { tx }
+        Gatekeeper { tx, shared }
     }
 
     /// The verdict on one scan.
     pub async fn check(&self, scan: Scan) -> Result<Verdict> {
+        let known = self.shared.known(&[scan.gate_id]).await?;
+        if !known.covers(&[scan.gate_id]) {
+            return Err(Error::field(ErrorCode::NotFound, "gate"));
+        }
+        let claims = token::verify(&scan.token, &known.keys);
         let (answer, verdict) = tokio::sync::oneshot::channel();
         self.tx
-            .send((scan, answer))
+            .send((scan, claims, answer))
             .await
             .map_err(|_| Error::new(ErrorCode::Unavailable))?;
         verdict
