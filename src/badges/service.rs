@@ -674,14 +674,14 @@ struct Pending {
 /// their fairs' time zones.
 #[derive(Debug, Clone, Default)]
 struct Known {
-    keys: Vec<PublicKey>,
+    keys: token::Keyring,
     gates: HashMap<Uuid, (gate::Model, Vec<String>)>,
     zones: HashMap<Uuid, String>,
 }
 
 impl Known {
     async fn load<C: ConnectionTrait>(conn: &C, gate_ids: &[Uuid]) -> Result<Known> {
-        let keys = trusted_keys(conn).await?;
+        let keys = token::Keyring::new(&trusted_keys(conn).await?);
         let gates: HashMap<Uuid, (gate::Model, Vec<String>)> = gate::Entity::find()
             .filter(gate::Column::Id.is_in(gate_ids.to_vec()))
             .all(conn)
@@ -826,7 +826,7 @@ async fn decide<C: ConnectionTrait>(
             } else if let Some(c) = p.claims {
                 c
             } else {
-                token::verify(&p.scan.token, keys)
+                token::verify_with(&p.scan.token, keys)
             }
         })
         .collect();
@@ -1227,7 +1227,7 @@ impl Gatekeeper {
         if !known.covers(&[scan.gate_id]) {
             return Err(Error::field(ErrorCode::NotFound, "gate"));
         }
-        let claims = token::verify(&scan.token, &known.keys);
+        let claims = token::verify_with(&scan.token, &known.keys);
         let (answer, verdict) = tokio::sync::oneshot::channel();
         self.tx
             .send((scan, claims, answer))

@@ -190,10 +190,35 @@ pub fn public_key(id: u8, secret: &[u8; 32]) -> PublicKey {
     }
 }
 
+/// Trusted keys, decoded once (decoding a public key costs about as much
+/// as checking a signature).
+#[derive(Debug, Clone, Default)]
+pub struct Keyring(Vec<(u8, VerifyingKey)>);
+
+impl Keyring {
+    /// The keys that decode; a damaged one is left out (its tokens are
+    /// refused as signed by an unknown key).
+    pub fn new(keys: &[PublicKey]) -> Keyring {
+        Keyring(
+            keys.iter()
+                .filter_map(|k| {
+                    let bytes: [u8; 32] = base32::decode(&k.key)?.try_into().ok()?;
+                    Some((k.id, VerifyingKey::from_bytes(&bytes).ok()?))
+                })
+                .collect(),
+        )
+    }
+}
+
 /// Checks a scanned or typed token against the trusted keys. Spaces and
 /// line ends around it are ignored, and so is letter case (handheld
 /// scanners type with the keyboard's case).
 pub fn verify(text: &str, keys: &[PublicKey]) -> Result<Claims, TokenError> {
+    verify_with(text, &Keyring::new(keys))
+}
+
+/// [`verify`] with the keys decoded already.
+pub fn verify_with(text: &str, keys: &Keyring) -> Result<Claims, TokenError> {
     let text = text.trim().to_ascii_uppercase();
     let body = text.strip_prefix(PREFIX).ok_or(TokenError::Malformed)?;
     let bytes = base32::decode(body).ok_or(TokenError::Malformed)?;
@@ -202,13 +227,11 @@ pub fn verify(text: &str, keys: &[PublicKey]) -> Result<Claims, TokenError> {
     }
     let key_id = bytes[2];
     let key = keys
+        .0
         .iter()
-        .find(|k| k.id == key_id)
+        .find(|(id, _)| *id == key_id)
+        .map(|(_, k)| k)
         .ok_or(TokenError::UnknownKey)?;
-    let key: [u8; 32] = base32::decode(&key.key)
-        .and_then(|k| k.try_into().ok())
-        .ok_or(TokenError::UnknownKey)?;
-    let key = VerifyingKey::from_bytes(&key).map_err(|_| TokenError::UnknownKey)?;
     let signature: [u8; 64] = bytes[SIGNED_LEN..]
         .try_into()
         .map_err(|_| TokenError::Malformed)?;
