@@ -49,10 +49,22 @@ pub fn use_locale() -> RwSignal<Locale> {
     use_context::<RwSignal<Locale>>().unwrap_or_else(|| RwSignal::new(Locale::default()))
 }
 
-/// A reactive translation: re-renders when the language changes.
+/// A reactive translation: re-renders when the language changes (in the
+/// browser). On the server a page is rendered once, in its request's
+/// language: the text is fixed when the component is made, while the
+/// page's reactive owner is alive (the response may be streamed after it
+/// is gone, and a signal read then would panic).
 pub fn t(key: Key) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
     let locale = use_locale();
-    move || tr(locale.get(), key)
+    #[cfg(feature = "ssr")]
+    {
+        let text = tr(locale.get_untracked(), key);
+        move || text
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        move || tr(locale.get(), key)
+    }
 }
 
 #[cfg(test)]
