@@ -25,6 +25,11 @@ pub fn zone_offset(zone: &str) -> Option<FixedOffset> {
     FixedOffset::east_opt(hours * 3600)
 }
 
+/// The calendar day of `at` in `zone` (a fair's time zone).
+pub fn day_in(zone: &str, at: chrono::DateTime<chrono::Utc>) -> NaiveDate {
+    at.with_timezone(&offset_or_default(zone)).date_naive()
+}
+
 pub fn offset_or_default(zone: &str) -> FixedOffset {
     zone_offset(zone)
         .or_else(|| zone_offset(DEFAULT_TIME_ZONE))

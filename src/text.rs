@@ -1,5 +1,33 @@
 //! Text helpers for Vietnamese: folding diacritics away (for search keys and
-//! slugs) without losing the letters.
+//! slugs) without losing the letters; checks of short form fields.
+
+use crate::{Error, ErrorCode, Result};
+
+/// A form field trimmed, `min..=max` characters, no control characters;
+/// otherwise `invalid_field` naming `field`.
+pub fn field(value: &str, field: &'static str, min: usize, max: usize) -> Result<String> {
+    let v = value.trim();
+    let n = v.chars().count();
+    if n < min || n > max || v.chars().any(char::is_control) {
+        return Err(Error::field(ErrorCode::InvalidField, field));
+    }
+    Ok(v.to_string())
+}
+
+/// A short code (zone, booth type, gate, area): 1-20 ASCII letters,
+/// digits, `-` or `_`, trimmed.
+pub fn code(value: &str, field: &'static str) -> Result<String> {
+    let v = value.trim().to_string();
+    if v.is_empty()
+        || v.len() > 20
+        || !v
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(Error::field(ErrorCode::InvalidField, field));
+    }
+    Ok(v)
+}
 
 /// Lower-cases and removes Vietnamese diacritics: "Nhựa Hà Nội" → "nhua ha noi",
 /// "Đông Anh" → "dong anh". Other characters pass through lower-cased.

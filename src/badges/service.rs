@@ -196,17 +196,13 @@ impl TryFrom<badge::Model> for Badge {
     }
 }
 
-/// `value` with runs of white space made one space, trimmed.
-fn squash(value: &str) -> String {
-    value.split_whitespace().collect::<Vec<_>>().join(" ")
+fn clean(value: &str, field: &'static str, max: usize) -> Result<String> {
+    crate::text::field(value, field, 1, max)
 }
 
-fn clean(value: &str, field: &'static str, max: usize) -> Result<String> {
-    let v = squash(value);
-    if v.is_empty() || v.chars().count() > max {
-        return Err(Error::field(ErrorCode::InvalidField, field));
-    }
-    Ok(v)
+/// A scanner's reason, one line (it is stored and shown, never trusted).
+fn squash(value: &str) -> String {
+    crate::mail::templates::header_safe(value)
 }
 
 /// Issues a badge, signed with the current key (inside the caller's
@@ -223,10 +219,7 @@ pub async fn issue_in<C: ConnectionTrait>(
         .await?
         .ok_or(ErrorCode::NotFound)?;
     let name = clean(&input.name, "name", 200)?;
-    let organisation = squash(&input.organisation);
-    if organisation.chars().count() > 200 {
-        return Err(Error::field(ErrorCode::InvalidField, "organisation"));
-    }
+    let organisation = crate::text::field(&input.organisation, "organisation", 0, 200)?;
     let valid_from = input.valid_from.unwrap_or(f.starts_on);
     let valid_to = input.valid_to.unwrap_or(f.ends_on);
     if valid_from > valid_to {
@@ -237,15 +230,11 @@ pub async fn issue_in<C: ConnectionTrait>(
     } else {
         let mut areas = Vec::new();
         for a in &input.areas {
-            let a = a.trim().to_ascii_lowercase();
-            let ok = a == EVERYWHERE
-                || (!a.is_empty()
-                    && a.len() <= 20
-                    && a.bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
-            if !ok {
-                return Err(Error::field(ErrorCode::InvalidField, "areas"));
-            }
+            let a = if a.trim() == EVERYWHERE {
+                EVERYWHERE.to_string()
+            } else {
+                crate::text::code(a, "areas")?.to_ascii_lowercase()
+            };
             if !areas.contains(&a) {
                 areas.push(a);
             }
@@ -401,8 +390,8 @@ pub async fn save_gate(
     now: DateTime<Utc>,
 ) -> Result<Uuid> {
     require_role(Some(user), &[Role::Organiser])?;
-    let code = clean(&input.code, "code", 20)?.to_ascii_uppercase();
-    let area = clean(&input.area, "area", 20)?.to_ascii_lowercase();
+    let code = crate::text::code(&input.code, "code")?.to_ascii_uppercase();
+    let area = crate::text::code(&input.area, "area")?.to_ascii_lowercase();
     if input.max_entries_per_day.is_some_and(|n| n < 1) {
         return Err(Error::field(ErrorCode::InvalidField, "max_entries_per_day"));
     }
@@ -621,14 +610,21 @@ pub async fn ingest(
     now: DateTime<Utc>,
 ) -> Result<Ingested> {
     scans.sort_by_key(|s| (s.scan.at, s.scan.id));
-    let gate_ids: HashSet<Uuid> = gate::Entity::find()
-        .filter(gate::Column::FairId.eq(fair_id))
-        .all(db.read())
-        .await?
+    // Keys, gates and time zones, read once for the whole upload.
+    let gate_ids: Vec<Uuid> = scans
+        .iter()
+        .map(|s| s.scan.gate_id)
+        .collect::<HashSet<_>>()
         .into_iter()
-        .map(|g| g.id)
         .collect();
-    if scans.iter().any(|s| !gate_ids.contains(&s.scan.gate_id)) {
+    let known = Known::load(db.read(), &gate_ids).await?;
+    let all_here = gate_ids.iter().all(|g| {
+        known
+            .gates
+            .get(g)
+            .is_some_and(|(g, _)| g.fair_id == fair_id)
+    });
+    if !all_here {
         return Err(Error::field(ErrorCode::NotFound, "gate"));
     }
     let mut report = Ingested::default();
@@ -642,7 +638,7 @@ pub async fn ingest(
             })
             .collect();
         let txn = db.begin().await?;
-        let decided = decide(&txn, &batch, now, None).await?;
+        let decided = decide(&txn, &batch, now, Some(&known)).await?;
         txn.commit().await?;
         for d in decided {
             if d.duplicate {
@@ -745,8 +741,7 @@ fn entry_limit(g: &gate::Model) -> i32 {
 
 /// The fair day of an instant, in the fair's time zone.
 fn fair_day(at: DateTime<Utc>, time_zone: &str) -> NaiveDate {
-    at.with_timezone(&crate::format::offset_or_default(time_zone))
-        .date_naive()
+    crate::format::day_in(time_zone, at)
 }
 
 /// The checks that need no presence: token, badge, day, area, list.
@@ -1475,6 +1470,19 @@ fn printable(b: &badge::Model, f: &fair::Model) -> Result<super::print::Printabl
     })
 }
 
+/// A badge's A6 PDF: its file name and bytes.
+async fn a6_of(db: &Db, b: &badge::Model) -> Result<(String, Vec<u8>)> {
+    let f = fair::Entity::find_by_id(b.fair_id)
+        .one(db.read())
+        .await?
+        .ok_or(ErrorCode::NotFound)?;
+    let pdf = super::print::a6(&printable(b, &f)?)?;
+    Ok((
+        format!("badge-{}.pdf", &b.id.simple().to_string()[..12]),
+        pdf,
+    ))
+}
+
 /// The badges a user holds (their own, one per fair).
 pub async fn my_badges(db: &Db, user: &SessionUser) -> Result<Vec<Badge>> {
     badge::Entity::find()
@@ -1496,15 +1504,7 @@ pub async fn badge_pdf(db: &Db, user: &SessionUser, badge_id: Uuid) -> Result<(S
         .await?
         .filter(|b| user.role == Role::Organiser || b.user_id == Some(user.id))
         .ok_or(ErrorCode::NotFound)?;
-    let f = fair::Entity::find_by_id(b.fair_id)
-        .one(db.read())
-        .await?
-        .ok_or(ErrorCode::NotFound)?;
-    let pdf = super::print::a6(&printable(&b, &f)?)?;
-    Ok((
-        format!("badge-{}.pdf", &b.id.simple().to_string()[..12]),
-        pdf,
-    ))
+    a6_of(db, &b).await
 }
 
 /// A fair's active badges (of one kind, or all), four to an A4 sheet, by
@@ -1541,15 +1541,7 @@ pub async fn badge_pdf_for_mail(db: &Db, badge_id: Uuid) -> Result<(String, Vec<
         .one(db.read())
         .await?
         .ok_or(ErrorCode::NotFound)?;
-    let f = fair::Entity::find_by_id(b.fair_id)
-        .one(db.read())
-        .await?
-        .ok_or(ErrorCode::NotFound)?;
-    let pdf = super::print::a6(&printable(&b, &f)?)?;
-    Ok((
-        format!("badge-{}.pdf", &b.id.simple().to_string()[..12]),
-        pdf,
-    ))
+    a6_of(db, &b).await
 }
 
 /// Queues a badge's mail to its holder (inside the caller's transaction):

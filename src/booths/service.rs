@@ -58,27 +58,7 @@ pub struct FairInput {
     pub registration_closes_on: Option<NaiveDate>,
 }
 
-fn text(value: &str, field: &'static str, min: usize, max: usize) -> Result<String> {
-    let v = value.trim();
-    let n = v.chars().count();
-    if n < min || n > max || v.chars().any(char::is_control) {
-        return Err(Error::field(ErrorCode::InvalidField, field));
-    }
-    Ok(v.to_string())
-}
-
-fn code(value: &str, field: &'static str) -> Result<String> {
-    let v = value.trim().to_string();
-    if v.is_empty()
-        || v.len() > 20
-        || !v
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
-        return Err(Error::field(ErrorCode::InvalidField, field));
-    }
-    Ok(v)
-}
+use crate::text::{code, field as text};
 
 fn check_fair(input: &FairInput) -> Result<FairInput> {
     let slug = crate::text::slug(&input.slug);
@@ -1224,8 +1204,7 @@ async fn booth_and_fair<C: ConnectionTrait>(
 
 /// Today in the fair's time zone.
 fn fair_today(f: &Fair, now: DateTime<Utc>) -> NaiveDate {
-    now.with_timezone(&crate::format::offset_or_default(&f.time_zone))
-        .date_naive()
+    crate::format::day_in(&f.time_zone, now)
 }
 
 /// Holds a free booth for the user's firm for the fair's hold time.
