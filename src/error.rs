@@ -44,6 +44,8 @@ pub enum ErrorCode {
     BadgeExists,
     RegistrationClosed,
     FirmNotApproved,
+    NoLeadConsent,
+    StaffQuotaFull,
     #[serde(other)]
     Internal,
 }
@@ -85,6 +87,8 @@ impl ErrorCode {
         ErrorCode::BadgeExists,
         ErrorCode::RegistrationClosed,
         ErrorCode::FirmNotApproved,
+        ErrorCode::NoLeadConsent,
+        ErrorCode::StaffQuotaFull,
         ErrorCode::Internal,
     ];
 
@@ -125,6 +129,8 @@ impl ErrorCode {
             ErrorCode::BadgeExists => "badge_exists",
             ErrorCode::RegistrationClosed => "registration_closed",
             ErrorCode::FirmNotApproved => "firm_not_approved",
+            ErrorCode::NoLeadConsent => "no_lead_consent",
+            ErrorCode::StaffQuotaFull => "staff_quota_full",
             ErrorCode::Internal => "internal",
         }
     }
@@ -151,6 +157,8 @@ impl ErrorCode {
             ErrorCode::BadgeExists => 409,
             ErrorCode::RegistrationClosed => 409,
             ErrorCode::FirmNotApproved => 409,
+            ErrorCode::NoLeadConsent => 403,
+            ErrorCode::StaffQuotaFull => 409,
             ErrorCode::Internal => 500,
             ErrorCode::ImportInvalid => 422,
             ErrorCode::WrongState => 409,

@@ -47,6 +47,7 @@ pub struct SeedReport {
     pub booths: usize,
     pub booths_booked: usize,
     pub applications: usize,
+    pub badges: usize,
 }
 
 /// SplitMix64: small, fast, and the same on every machine.
@@ -357,15 +358,17 @@ pub async fn run(db: &Db, now: DateTime<Utc>) -> Result<SeedReport> {
     );
 
     // Visitors: foreign buyers and Vietnamese purchasers.
+    let mut visitor_orgs: Vec<(Uuid, String, String)> = Vec::new();
     for i in 0..VISITORS {
-        let (_company, domain) = *rng.pick(BUYER_COMPANIES);
+        let (company, domain) = *rng.pick(BUYER_COMPANIES);
         let (name, locale) = if rng.chance(55) {
             (rng.pick(BUYER_NAMES).to_string(), Locale::En)
         } else {
             (person_name(&mut rng), Locale::Vi)
         };
         let email = format!("{}.{i:03}@{domain}.example", slug(&name).replace('-', "."));
-        new_user(&mut rng, email, name, Role::Visitor, locale);
+        let id = new_user(&mut rng, email, name.clone(), Role::Visitor, locale);
+        visitor_orgs.push((id, name, company.to_string()));
         report.visitors += 1;
     }
     report.visitors += 1; // the documented demo visitor
@@ -579,6 +582,7 @@ pub async fn run(db: &Db, now: DateTime<Utc>) -> Result<SeedReport> {
     }
     report.users = users.len();
 
+    let badge_key = crate::badges::signing_key(db, now).await?;
     let txn = db.begin().await?;
     let fair_id = demo_fair.id.clone().take().unwrap_or_default();
     fair::Entity::insert(demo_fair).exec(&txn).await?;
@@ -611,6 +615,7 @@ pub async fn run(db: &Db, now: DateTime<Utc>) -> Result<SeedReport> {
     report.booths = booths;
     report.booths_booked = booked;
     report.applications = applications;
+    report.badges = seed_check_in(&txn, fair_id, &visitor_orgs, badge_key, now).await?;
     txn.commit().await?;
     tracing::info!(?report, "demo data created");
     Ok(report)
@@ -1238,6 +1243,82 @@ where
             .await?;
     }
     Ok(())
+}
+
+/// Gates of the demo fair and badges for its visitors (the demo visitor's
+/// among them; every visitor consents to lead capture but one in five).
+async fn seed_check_in(
+    txn: &sea_orm::DatabaseTransaction,
+    fair_id: Uuid,
+    visitors: &[(Uuid, String, String)],
+    key: (u8, [u8; 32]),
+    now: DateTime<Utc>,
+) -> Result<usize> {
+    use crate::badges::entity::gate;
+    use crate::badges::{BadgeInput, BadgeKind};
+    let gates = [
+        ("N1", "Cổng Bắc", "North entrance", "hall", true, vec![]),
+        ("S1", "Cổng Nam", "South entrance", "hall", true, vec![]),
+        (
+            "B2B",
+            "Khu gặp gỡ B2B",
+            "B2B meeting area",
+            "b2b",
+            true,
+            vec![],
+        ),
+        (
+            "VIP",
+            "Phòng chờ VIP",
+            "VIP lounge",
+            "vip",
+            false,
+            vec![BadgeKind::Vip, BadgeKind::Staff],
+        ),
+    ];
+    let rows = gates
+        .into_iter()
+        .map(|(code, vi, en, area, reentry, kinds)| {
+            let kinds: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+            gate::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                fair_id: Set(fair_id),
+                code: Set(code.into()),
+                name_vi: Set(vi.into()),
+                name_en: Set(en.into()),
+                area: Set(area.into()),
+                kinds: Set(serde_json::to_string(&kinds).unwrap_or_else(|_| "[]".into())),
+                reentry: Set(reentry),
+                max_entries_per_day: Set(None),
+                created_at: Set(now),
+            }
+        });
+    gate::Entity::insert_many(rows)
+        .exec_without_returning(txn)
+        .await?;
+    let mut n = 0;
+    for (i, (user_id, name, organisation)) in visitors.iter().enumerate() {
+        let input = BadgeInput {
+            fair_id,
+            kind: if i % 10 == 0 {
+                BadgeKind::Buyer
+            } else {
+                BadgeKind::Visitor
+            },
+            user_id: Some(*user_id),
+            firm_id: None,
+            name: name.clone(),
+            organisation: organisation.clone(),
+            email: None,
+            valid_from: None,
+            valid_to: None,
+            areas: Vec::new(),
+            lead_consent: i % 5 != 4,
+        };
+        crate::badges::issue_in(txn, &input, key, now).await?;
+        n += 1;
+    }
+    Ok(n)
 }
 
 #[cfg(test)]

@@ -528,3 +528,175 @@ db_test! {
         assert!(badges::my_badges(&db, &late).await.unwrap().is_empty());
     }
 }
+
+async fn book(db: &Db, firm: &fairlink::accounts::SessionUser, booth: Uuid) {
+    let links = fairlink::mail::Links::new("http://fairlink.test");
+    let now = Utc::now();
+    let held = fairlink::booths::hold(db, firm, booth, now).await.unwrap();
+    fairlink::booths::confirm(db, firm, held.id, &[], &links, now)
+        .await
+        .unwrap();
+}
+
+db_test! {
+    async fn staff_badges_follow_the_booked_space(db: Db) {
+        use fairlink::badges::staff;
+        let fx = booth_fixture(&db, 4).await;
+        let now = Utc::now();
+        let firms = users(&db, 2, Role::Exhibitor, "staffquota").await;
+        let (a, b) = (&firms[0], &firms[1]);
+        // No booth, no staff badges.
+        assert_eq!(staff::staff_badges(&db, a, fx.fair_id).await.unwrap().quota, 0);
+        let full = staff::name_staff(&db, a, fx.fair_id, "Lê Văn Bình", "", now).await.unwrap_err();
+        assert_eq!(full.code, ErrorCode::StaffQuotaFull);
+        // Two 9 m² booths: two badges each and one per 9 m².
+        book(&db, a, fx.booths[1]).await;
+        book(&db, a, fx.booths[2]).await;
+        assert_eq!(staff::staff_badges(&db, a, fx.fair_id).await.unwrap().quota, 6);
+        // Ten named at once: six get a badge, never more.
+        let tasks: Vec<_> = (0..10)
+            .map(|i| {
+                let (db, a) = (db.clone(), a.clone());
+                tokio::spawn(async move {
+                    staff::name_staff(&db, &a, fx.fair_id, &format!("Nhân viên {i}"), "", now).await
+                })
+            })
+            .collect();
+        let (mut named, mut refused) = (0, 0);
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(_) => named += 1,
+                Err(e) => {
+                    assert_eq!(e.code, ErrorCode::StaffQuotaFull);
+                    refused += 1;
+                }
+            }
+        }
+        assert_eq!((named, refused), (6, 4));
+        let mine = staff::staff_badges(&db, a, fx.fair_id).await.unwrap();
+        assert_eq!(mine.badges.len(), 6);
+        assert!(mine.badges.iter().all(|b| b.kind == BadgeKind::Exhibitor));
+        let first = mine.badges[0].id;
+        // The firm prints its own staff badges; another firm cannot see them.
+        assert!(badges::badge_pdf(&db, a, first).await.is_ok());
+        assert_eq!(badges::badge_pdf(&db, b, first).await.unwrap_err().code, ErrorCode::NotFound);
+        assert_eq!(staff::staff_badges(&db, b, fx.fair_id).await.unwrap().badges.len(), 0);
+        // Withdrawn: the place is free again and scanners learn of it.
+        assert_eq!(staff::withdraw_staff(&db, b, first, now).await.unwrap_err().code, ErrorCode::NotFound);
+        staff::withdraw_staff(&db, a, first, now).await.unwrap();
+        assert!(badges::revoked_since(db.read(), fx.fair_id, None).await.unwrap().contains(&first));
+        staff::name_staff(&db, a, fx.fair_id, "Phạm Thị Hoa", "hoa@firm.example", now).await.unwrap();
+        // Bad input and the wrong role.
+        let e = staff::name_staff(&db, a, fx.fair_id, "Ai đó", "not an address", now).await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidEmail);
+        let visitor = &users(&db, 1, Role::Visitor, "staffvisitor").await[0];
+        let e = staff::name_staff(&db, visitor, fx.fair_id, "X", "", now).await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::Forbidden);
+    }
+}
+
+db_test! {
+    async fn leads_are_captured_with_consent_and_kept_to_the_firm(db: Db) {
+        use fairlink::badges::leads::{self, LeadInput};
+        let fx = booth_fixture(&db, 1).await;
+        let now = Utc::now();
+        let org = &fx.organiser;
+        let agreed = badges::issue(&db, org, &visitor(fx.fair_id, "Trần Thị Mai"), now).await.unwrap();
+        let mut no = visitor(fx.fair_id, "Không Đồng Ý");
+        no.lead_consent = false;
+        let refused = badges::issue(&db, org, &no, now).await.unwrap();
+        let firms = users(&db, 2, Role::Exhibitor, "leads").await;
+        let (a, b) = (&firms[0], &firms[1]);
+        let input = LeadInput {
+            notes: "Cần mẫu vỏ hộp số\r\nGửi báo giá tuần sau".into(),
+            rating: 4,
+            tags: vec!["sample, Quotation".into(), "sample".into()],
+        };
+        let lead = leads::capture(&db, a, &format!("  {}\n", agreed.token), &input, now).await.unwrap();
+        assert_eq!((lead.name.as_str(), lead.rating), ("Trần Thị Mai", 4));
+        assert_eq!(lead.tags, vec!["sample".to_string(), "quotation".to_string()]);
+        assert_eq!(lead.notes, "Cần mẫu vỏ hộp số\nGửi báo giá tuần sau");
+        // Scanned again: the same lead, edited.
+        let again = leads::capture(&db, a, &agreed.token, &LeadInput { rating: 5, ..input.clone() }, now).await.unwrap();
+        assert_eq!(again.id, lead.id);
+        let list = leads::leads(&db, a).await.unwrap();
+        assert_eq!((list.len(), list[0].rating), (1, 5));
+        // No consent, a forged code, a rating out of range, the wrong role.
+        let e = leads::capture(&db, a, &refused.token, &input, now).await.unwrap_err();
+        assert_eq!((e.code, e.field), (ErrorCode::NoLeadConsent, Some("code")));
+        let e = leads::capture(&db, a, "FL1NOTABADGE", &input, now).await.unwrap_err();
+        assert_eq!((e.code, e.field), (ErrorCode::InvalidField, Some("code")));
+        let e = leads::capture(&db, a, &agreed.token, &LeadInput { rating: 9, ..input.clone() }, now).await.unwrap_err();
+        assert_eq!((e.code, e.field), (ErrorCode::InvalidField, Some("rating")));
+        let e = leads::capture(&db, a, &agreed.token, &LeadInput { notes: "a\u{7}b".into(), ..input.clone() }, now).await.unwrap_err();
+        assert_eq!((e.code, e.field), (ErrorCode::InvalidField, Some("notes")));
+        assert_eq!(leads::capture(&db, org, &agreed.token, &input, now).await.unwrap_err().code, ErrorCode::Forbidden);
+        // Another firm sees none of them and cannot edit them.
+        assert!(leads::leads(&db, b).await.unwrap().is_empty());
+        let e = leads::update(&db, b, lead.id, &input, now).await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::NotFound);
+        assert_eq!(leads::leads(&db, a).await.unwrap()[0].rating, 5);
+        // Its own capture of the same badge is its own lead.
+        leads::capture(&db, b, &agreed.token, &input, now).await.unwrap();
+        assert_eq!(leads::leads(&db, b).await.unwrap().len(), 1);
+        assert_eq!(leads::leads(&db, a).await.unwrap().len(), 1);
+        // The export: a header and the lead; a formula is defused.
+        let formula = LeadInput { notes: "=HYPERLINK(\"http://evil\")".into(), ..input.clone() };
+        leads::update(&db, a, lead.id, &formula, now).await.unwrap();
+        let rows = leads::lead_rows(&db, a).await.unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[1][0], "Trần Thị Mai");
+        assert!(rows[1][6].starts_with("'="), "{}", rows[1][6]);
+        // A revoked badge no longer gives a lead.
+        badges::revoke(&db, org, agreed.id, "Mất thẻ", now).await.unwrap();
+        let e = leads::capture(&db, a, &agreed.token, &input, now).await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::NotFound);
+    }
+}
+
+db_test! {
+    async fn live_counts_follow_the_doors(db: Db) {
+        use fairlink::badges::live::live_counts;
+        let fx = booth_fixture(&db, 1).await;
+        let t = opening();
+        let org = &fx.organiser;
+        let north = badges::save_gate(&db, org, fx.fair_id, &gate("N", "hall", true), t).await.unwrap();
+        let b2b = badges::save_gate(&db, org, fx.fair_id, &gate("B2B", "b2b", true), t).await.unwrap();
+        let mut tokens = Vec::new();
+        for name in ["Một", "Hai", "Ba"] {
+            tokens.push(badges::issue(&db, org, &visitor(fx.fair_id, name), t).await.unwrap().token);
+        }
+        let mut buyer = visitor(fx.fair_id, "Suzuki Taro");
+        buyer.kind = BadgeKind::Buyer;
+        let buyer = badges::issue(&db, org, &buyer, t).await.unwrap().token;
+        let m = Duration::minutes;
+        for (token, g, dir, at) in [
+            (&tokens[0], north, Direction::In, t),
+            (&tokens[1], north, Direction::In, t + m(30)),
+            (&tokens[2], north, Direction::In, t + m(75)),
+            (&buyer, north, Direction::In, t + m(80)),
+            (&buyer, b2b, Direction::In, t + m(90)),
+            (&tokens[0], north, Direction::Out, t + m(120)),
+            (&tokens[1], north, Direction::In, t + m(125)),
+        ] {
+            badges::check(&db, &scan(token, g, dir, at), at).await.unwrap();
+        }
+        let day = NaiveDate::from_ymd_opt(2030, 3, 10);
+        let c = live_counts(&db, fx.fair_id, day, t + m(130)).await.unwrap();
+        assert_eq!((c.inside, c.came, c.entries, c.exits, c.refused, c.conflicts), (3, 4, 5, 1, 1, 0));
+        // 09:00 and 09:30, then 10:15, 10:20 and 10:30 (Hanoi time).
+        assert_eq!((c.per_hour[9], c.per_hour[10], c.per_hour.iter().sum::<i64>()), (2, 3, 5));
+        let n = c.by_gate.iter().find(|g| g.code == "N").unwrap();
+        assert_eq!((n.entries, n.exits, n.refused), (4, 1, 1));
+        let b = c.by_gate.iter().find(|g| g.code == "B2B").unwrap();
+        assert_eq!(b.entries, 1);
+        let kind = |k: BadgeKind| c.by_kind.iter().find(|x| x.kind == k).map(|x| (x.inside, x.came));
+        assert_eq!(kind(BadgeKind::Visitor), Some((2, 3)));
+        assert_eq!(kind(BadgeKind::Buyer), Some((1, 1)));
+        assert_eq!(c.by_area, vec![("b2b".to_string(), 1), ("hall".to_string(), 3)]);
+        // The day before: nothing.
+        let before = live_counts(&db, fx.fair_id, NaiveDate::from_ymd_opt(2030, 3, 9), t).await.unwrap();
+        assert_eq!((before.inside, before.entries, before.per_hour.iter().sum::<i64>()), (0, 0, 0));
+        assert_eq!(before.by_gate.len(), 2);
+    }
+}

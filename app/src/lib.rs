@@ -103,6 +103,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/organiser/fairs/:slug/bookings") view=routes::fairs::FairBookingsPage ssr=SsrMode::Async />
                     <Route path=path!("/organiser/fairs/:slug/allocation") view=routes::fairs::AllocationPage ssr=SsrMode::Async />
                     <Route path=path!("/organiser/fairs/:slug/figures") view=routes::fairs::BoothFiguresPage ssr=SsrMode::Async />
+                    <Route path=path!("/badges") view=routes::badges::MyBadgesPage ssr=SsrMode::Async />
+                    <Route path=path!("/scan") view=routes::badges::ScanIndexPage ssr=SsrMode::Async />
+                    <Route path=path!("/fairs/:slug/register") view=routes::badges::RegisterPage ssr=SsrMode::Async />
+                    <Route path=path!("/fairs/:slug/scan") view=routes::badges::ScannerPage ssr=SsrMode::Async />
+                    <Route path=path!("/fairs/:slug/staff") view=routes::badges::StaffBadgesPage ssr=SsrMode::Async />
+                    <Route path=path!("/firm/leads") view=routes::badges::LeadsPage ssr=SsrMode::Async />
+                    <Route path=path!("/organiser/fairs/:slug/badges") view=routes::badges::BadgeDeskPage ssr=SsrMode::Async />
+                    <Route path=path!("/organiser/fairs/:slug/live") view=routes::badges::LivePage ssr=SsrMode::Async />
                     <Route
                         path=path!("/invite/:token")
                         view=routes::auth::AcceptInvite

@@ -301,27 +301,58 @@ pub async fn export(
         ),
     });
     match bytes {
-        Ok(bytes) => {
-            let content_type = if format == "csv" {
-                "text/csv; charset=utf-8"
-            } else {
-                uploads::FileKind::Xlsx.content_type()
-            };
-            let day = chrono::Utc::now().format("%Y-%m-%d");
+        Ok(bytes) => table_download(what, format, bytes),
+        Err(e) => error_response(e.code, info.locale),
+    }
+}
+
+/// A table as a download: `fairlink-{what}-{day}.{format}`.
+fn table_download(what: &str, format: &str, bytes: Vec<u8>) -> Response {
+    let content_type = if format == "csv" {
+        "text/csv; charset=utf-8"
+    } else {
+        uploads::FileKind::Xlsx.content_type()
+    };
+    let day = chrono::Utc::now().format("%Y-%m-%d");
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
             (
-                StatusCode::OK,
-                [
-                    (header::CONTENT_TYPE, content_type.to_string()),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        format!("attachment; filename=\"fairlink-{what}-{day}.{format}\""),
-                    ),
-                    (header::CACHE_CONTROL, "private, no-store".to_string()),
-                ],
-                bytes,
-            )
-                .into_response()
-        }
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"fairlink-{what}-{day}.{format}\""),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// `GET /firm/leads.csv`: the reader's firm's leads (its own only).
+pub async fn leads_csv(State(state): State<AppState>, req: Request) -> Response {
+    leads_export(state, req, "csv").await
+}
+
+/// `GET /firm/leads.xlsx`.
+pub async fn leads_xlsx(State(state): State<AppState>, req: Request) -> Response {
+    leads_export(state, req, "xlsx").await
+}
+
+async fn leads_export(state: AppState, req: Request, format: &str) -> Response {
+    let info = info(&req);
+    let user = match guard(&info, &[Role::Exhibitor]) {
+        Ok(u) => u,
+        Err(r) => return *r,
+    };
+    let bytes = fairlink::badges::leads::lead_rows(&state.ctx.db, &user)
+        .await
+        .and_then(|rows| match format {
+            "csv" => transfer::to_csv(&rows),
+            _ => transfer::to_xlsx(&rows, "Leads"),
+        });
+    match bytes {
+        Ok(bytes) => table_download("leads", format, bytes),
         Err(e) => error_response(e.code, info.locale),
     }
 }

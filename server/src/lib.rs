@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod files;
+pub mod live;
 pub mod middleware;
 pub mod page_cache;
 pub mod scanner;
@@ -40,6 +41,9 @@ pub struct AppState {
     pub gatekeeper: fairlink::badges::Gatekeeper,
     /// Scanner devices and gates, remembered between scans.
     pub scanner: Arc<scanner::Cache>,
+    /// Set once the server is stopping: long-lived responses (event
+    /// streams) end so that the server can finish.
+    pub stopping: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -124,6 +128,9 @@ pub fn router(state: AppState) -> Router {
         .route("/bookings/{id}/invoice.pdf", get(files::invoice))
         .route("/badges/{id}", get(files::badge))
         .route("/organiser/fairs/{slug}/badges.pdf", get(files::badge_sheets))
+        .route("/organiser/fairs/{slug}/live/events", get(live::events))
+        .route("/firm/leads.csv", get(files::leads_csv))
+        .route("/firm/leads.xlsx", get(files::leads_xlsx))
         .route("/organiser/halls/{id}/{name}", get(files::plan_export))
         .route(
             "/organiser/halls/{id}/plan",
@@ -193,6 +200,7 @@ pub fn state(config: Config, db: Db) -> AppState {
         leptos_options: leptos_options(&config),
         gatekeeper: fairlink::badges::Gatekeeper::start(db.clone()),
         scanner: Arc::new(scanner::Cache::default()),
+        stopping: Arc::new(tokio::sync::watch::channel(false).0),
         ctx: AppContext {
             db,
             secure_cookies: config.secure_cookies(),
@@ -250,7 +258,7 @@ pub fn mail_transport(config: &Config) -> anyhow::Result<fairlink::mail::deliver
 pub struct Running {
     pub addr: SocketAddr,
     pub handle: tokio::task::JoinHandle<std::io::Result<()>>,
-    shutdown: tokio::sync::watch::Sender<bool>,
+    shutdown: Arc<tokio::sync::watch::Sender<bool>>,
     mail_worker: tokio::task::JoinHandle<()>,
 }
 
@@ -311,7 +319,8 @@ pub async fn start(config: Config, db: Db) -> anyhow::Result<Running> {
         state.ctx.links.clone(),
         state.ctx.mail_wake.clone(),
     );
-    let (tx, mut rx) = tokio::sync::watch::channel(false);
+    let tx = state.stopping.clone();
+    let mut rx = tx.subscribe();
     let mail_worker = tokio::spawn(fairlink::mail::delivery::run(
         db,
         transport,
@@ -319,6 +328,7 @@ pub async fn start(config: Config, db: Db) -> anyhow::Result<Running> {
         state.ctx.mail_wake.notifier(),
         tx.subscribe(),
     ));
+    let stopping = state.stopping.clone();
     let app = router(state);
     let handle = tokio::spawn(async move {
         axum::serve(
@@ -328,7 +338,9 @@ pub async fn start(config: Config, db: Db) -> anyhow::Result<Running> {
         .with_graceful_shutdown(async move {
             tokio::select! {
                 _ = rx.wait_for(|stop| *stop) => {}
-                _ = shutdown_signal() => {}
+                _ = shutdown_signal() => {
+                    let _ = stopping.send(true);
+                }
             }
         })
         .await

@@ -276,3 +276,108 @@ db_test! {
         running.stop().await;
     }
 }
+
+/// Reads server-sent events until one named `counts` arrives.
+async fn next_counts(res: &mut reqwest::Response, buf: &mut String) -> Value {
+    loop {
+        if let Some(end) = buf.find("\n\n") {
+            let event: String = buf.drain(..end + 2).collect();
+            if event.lines().any(|l| l == "event: counts") {
+                let data: String = event
+                    .lines()
+                    .filter_map(|l| l.strip_prefix("data: "))
+                    .collect();
+                return serde_json::from_str(&data).unwrap();
+            }
+            continue;
+        }
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(10), res.chunk())
+            .await
+            .expect("an event within 10 s")
+            .unwrap()
+            .expect("the stream goes on");
+        buf.push_str(&String::from_utf8_lossy(&chunk));
+    }
+}
+
+db_test! {
+    async fn live_figures_stream_to_organisers_and_leads_export_to_their_firm(db: Db) {
+        let fx = booth_fixture(&db, 1).await;
+        let t = Utc.with_ymd_and_hms(2030, 3, 10, 2, 0, 0).unwrap();
+        let org = &fx.organiser;
+        let gate = GateInput {
+            code: "N".into(),
+            name_vi: "Cổng Bắc".into(),
+            name_en: "North".into(),
+            area: "hall".into(),
+            kinds: vec![],
+            reentry: true,
+            max_entries_per_day: None,
+        };
+        let north = badges::save_gate(&db, org, fx.fair_id, &gate, t).await.unwrap();
+        let mut input = BadgeInput {
+            fair_id: fx.fair_id,
+            kind: BadgeKind::Visitor,
+            user_id: None,
+            firm_id: None,
+            name: "Đỗ Quang Huy".into(),
+            organisation: "Honda Vietnam".into(),
+            email: Some("huy@honda.example".into()),
+            valid_from: None,
+            valid_to: None,
+            areas: vec![],
+            lead_consent: true,
+        };
+        let first = badges::issue(&db, org, &input, t).await.unwrap();
+        input.name = "Ngô Thị Lan".into();
+        let second = badges::issue(&db, org, &input, t).await.unwrap();
+        let running = serve(&db).await;
+        let base = format!("http://{}", running.addr);
+        let slug = fairlink::booths::fair_slug(&db, fx.fair_id).await.unwrap();
+        let organiser = signed_in(&base, &org.email).await;
+        let url = format!("{base}/organiser/fairs/{slug}/live/events?day=2030-03-10");
+        let mut stream = organiser.get(&url).send().await.unwrap();
+        assert_eq!(stream.status(), StatusCode::OK);
+        assert!(stream.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
+        let mut buf = String::new();
+        let c = next_counts(&mut stream, &mut buf).await;
+        assert_eq!((c["inside"].as_i64(), c["entries"].as_i64()), (Some(0), Some(0)));
+        // A scan at the door reaches the open stream without a reload.
+        let staff = signed_in(&base, &org.email).await;
+        for b in [&first, &second] {
+            let s = scan(&b.token, north, "in", "2030-03-10T03:00:00Z");
+            let (status, v) = answer(staff.post(format!("{base}/api/scanner/v1/verdict")).json(&s).send().await.unwrap()).await;
+            assert_eq!((status, v["outcome"].as_str()), (StatusCode::OK, Some("admitted")));
+        }
+        let mut c = next_counts(&mut stream, &mut buf).await;
+        while c["inside"].as_i64() != Some(2) {
+            c = next_counts(&mut stream, &mut buf).await;
+        }
+        assert_eq!((c["entries"].as_i64(), c["per_hour"][10].as_i64()), (Some(2), Some(2)));
+        drop(stream);
+        // Organisers only.
+        let visitor = users(&db, 1, Role::Visitor, "livevisitor").await.remove(0);
+        let outsider = signed_in(&base, &visitor.email).await;
+        let (status, _) = answer(outsider.get(&url).send().await.unwrap()).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        // Leads: a firm exports its own; a visitor may not; a stranger is asked to sign in.
+        let firm = users(&db, 1, Role::Exhibitor, "leadexport").await.remove(0);
+        let input = fairlink::badges::leads::LeadInput { notes: "Gửi mẫu".into(), rating: 3, tags: vec!["sample".into()] };
+        fairlink::badges::leads::capture(&db, &firm, &first.token, &input, t).await.unwrap();
+        let exhibitor = signed_in(&base, &firm.email).await;
+        let res = exhibitor.get(format!("{base}/firm/leads.csv")).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+        let csv = res.text().await.unwrap();
+        assert!(csv.contains("Đỗ Quang Huy") && csv.contains("huy@honda.example"), "{csv}");
+        assert!(!csv.contains("Ngô Thị Lan"));
+        let res = exhibitor.get(format!("{base}/firm/leads.xlsx")).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(res.bytes().await.unwrap().starts_with(b"PK"));
+        let (status, _) = answer(outsider.get(format!("{base}/firm/leads.csv")).send().await.unwrap()).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, _) = answer(reqwest::get(format!("{base}/firm/leads.csv")).await.unwrap()).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        running.stop().await;
+    }
+}

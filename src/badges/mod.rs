@@ -7,6 +7,9 @@
 //! once) and record the queues scanners filled while offline, each scan
 //! once.
 
+pub mod desk;
+pub mod leads;
+pub mod live;
 pub mod token;
 
 #[cfg(feature = "db")]
@@ -17,7 +20,10 @@ pub mod print;
 pub mod qr;
 #[cfg(feature = "db")]
 mod service;
+#[cfg(feature = "db")]
+pub mod staff;
 
+pub use desk::*;
 #[cfg(feature = "db")]
 pub use service::*;
 pub use token::{BadgeKind, Claims, PublicKey, TokenError};

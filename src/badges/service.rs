@@ -1,6 +1,7 @@
 //! Badges and check-in: signing keys, issuing and revoking badges, gates,
 //! the verdict on a scan, and the upload of a scanner's offline queue.
 
+use super::desk::*;
 use super::entity::{badge, badge_key, device, gate, presence, scan};
 use super::token::{self, BadgeKind, Claims, PublicKey, TokenError};
 use crate::accounts::{Role, SessionUser, require_role};
@@ -16,23 +17,6 @@ use uuid::Uuid;
 
 pub const ACTIVE: &str = "active";
 pub const REVOKED: &str = "revoked";
-/// The area list that opens every area (organiser staff).
-pub const EVERYWHERE: &str = "*";
-/// The main exhibition area.
-pub const HALL: &str = "hall";
-
-/// The areas a badge of `kind` opens unless the organiser says otherwise.
-pub fn default_areas(kind: BadgeKind) -> Vec<String> {
-    let areas: &[&str] = match kind {
-        BadgeKind::Visitor => &[HALL],
-        BadgeKind::Buyer | BadgeKind::Exhibitor => &[HALL, "b2b"],
-        BadgeKind::Press => &[HALL, "press"],
-        BadgeKind::Vip => &[HALL, "b2b", "vip"],
-        BadgeKind::Staff => &[EVERYWHERE],
-    };
-    areas.iter().map(|a| a.to_string()).collect()
-}
-
 // ---------------------------------------------------------------------------
 // Signing keys
 // ---------------------------------------------------------------------------
@@ -365,22 +349,6 @@ pub async fn revoked_since<C: ConnectionTrait>(
 // Gates
 // ---------------------------------------------------------------------------
 
-/// A gate's check-in rules.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GateInput {
-    pub code: String,
-    pub name_vi: String,
-    pub name_en: String,
-    /// The area behind the gate ("hall", "vip", "b2b" ...).
-    pub area: String,
-    /// Badge kinds on its check-in list; empty for every kind.
-    pub kinds: Vec<BadgeKind>,
-    /// Whether a badge that left may come in again the same day.
-    pub reentry: bool,
-    /// Entries per badge and day, if limited.
-    pub max_entries_per_day: Option<i32>,
-}
-
 /// Adds a gate or changes the one with the same code.
 pub async fn save_gate(
     db: &Db,
@@ -442,147 +410,9 @@ pub async fn save_gate(
 // Scans and verdicts
 // ---------------------------------------------------------------------------
 
-/// Going in or coming out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Direction {
-    In,
-    Out,
-}
-
-impl Direction {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Direction::In => "in",
-            Direction::Out => "out",
-        }
-    }
-}
-
-/// What the scanner shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Light {
-    Green,
-    Amber,
-    Red,
-}
-
-/// What happened at the gate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    /// In, first time today.
-    Admitted,
-    /// In again after leaving.
-    Reentry,
-    /// Out.
-    Exit,
-    /// Let through with a warning (out without having come in).
-    Warning,
-    /// Turned away.
-    Refused,
-}
-
-impl Outcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Admitted => "admitted",
-            Outcome::Reentry => "reentry",
-            Outcome::Exit => "exit",
-            Outcome::Warning => "warning",
-            Outcome::Refused => "refused",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Outcome> {
-        [
-            Outcome::Admitted,
-            Outcome::Reentry,
-            Outcome::Exit,
-            Outcome::Warning,
-            Outcome::Refused,
-        ]
-        .into_iter()
-        .find(|o| o.as_str() == s)
-    }
-
-    pub fn light(self) -> Light {
-        match self {
-            Outcome::Admitted | Outcome::Exit => Light::Green,
-            Outcome::Reentry | Outcome::Warning => Light::Amber,
-            Outcome::Refused => Light::Red,
-        }
-    }
-
-    /// Whether the person went in.
-    pub fn entered(self) -> bool {
-        matches!(self, Outcome::Admitted | Outcome::Reentry)
-    }
-}
-
-/// One scan at a gate.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Scan {
-    /// Made by the scanner; a scan sent twice is recorded once.
-    pub id: Uuid,
-    pub token: String,
-    pub gate_id: Uuid,
-    pub direction: Direction,
-    /// When it was scanned (the scanner's clock).
-    pub at: DateTime<Utc>,
-    pub device_id: Option<Uuid>,
-    pub staff_id: Option<Uuid>,
-}
-
-/// Who the badge belongs to, as the verdict screen shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Holder {
-    pub badge: Uuid,
-    pub name: String,
-    pub organisation: String,
-    pub kind: BadgeKind,
-}
-
-/// The answer to a scan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Verdict {
-    pub scan_id: Uuid,
-    pub outcome: Outcome,
-    pub light: Light,
-    /// Why, as a code the scanner shows in the staff member's language:
-    /// ok, reentry, exit, not_inside, malformed, unknown_key, bad_signature,
-    /// unknown_badge, revoked, wrong_day, wrong_area, not_on_list,
-    /// already_inside, no_reentry, entry_limit.
-    pub reason: String,
-    pub holder: Option<Holder>,
-}
-
-impl Verdict {
-    fn new(scan_id: Uuid, outcome: Outcome, reason: &str, holder: Option<Holder>) -> Verdict {
-        Verdict {
-            scan_id,
-            outcome,
-            light: outcome.light(),
-            reason: reason.to_string(),
-            holder,
-        }
-    }
-}
-
 // ---------------------------------------------------------------------------
 // The offline queue
 // ---------------------------------------------------------------------------
-
-/// A scan decided by a scanner without network, with what it showed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OfflineScan {
-    #[serde(flatten)]
-    pub scan: Scan,
-    /// What the scanner decided (the person went in, or not, on that).
-    pub outcome: Outcome,
-    pub reason: String,
-}
 
 /// What an upload did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -728,15 +558,6 @@ struct Here {
     entries: i32,
     gate: Option<Uuid>,
     at: Option<DateTime<Utc>>,
-}
-
-/// Entries a badge may make per day at this gate.
-fn entry_limit(g: &gate::Model) -> i32 {
-    if g.reentry {
-        g.max_entries_per_day.unwrap_or(i32::MAX)
-    } else {
-        1
-    }
 }
 
 /// The fair day of an instant, in the fair's time zone.
@@ -959,45 +780,27 @@ async fn decide<C: ConnectionTrait>(
             Ok(holder) => {
                 let key = (holder.badge, g.area.clone(), step.day);
                 let here = state.entry(key.clone()).or_default();
-                let (outcome, reason, conflict) = match (&p.offline, s.direction) {
-                    (None, Direction::In) => {
-                        if here.inside {
-                            (Outcome::Refused, "already_inside".to_string(), false)
-                        } else if here.entries >= entry_limit(g) {
-                            let why = if g.reentry {
-                                "entry_limit"
-                            } else {
-                                "no_reentry"
-                            };
-                            (Outcome::Refused, why.to_string(), false)
-                        } else if here.entries == 0 {
-                            (Outcome::Admitted, "ok".to_string(), false)
-                        } else {
-                            (Outcome::Reentry, "reentry".to_string(), false)
-                        }
+                let standing = Standing {
+                    inside: here.inside,
+                    entries: here.entries,
+                };
+                let (outcome, reason, conflict) = match &p.offline {
+                    None => {
+                        let (o, why) =
+                            rule(standing, g.reentry, g.max_entries_per_day, s.direction);
+                        (o, why.to_string(), false)
                     }
-                    (None, Direction::Out) => {
-                        if here.inside {
-                            (Outcome::Exit, "exit".to_string(), false)
-                        } else {
-                            (Outcome::Warning, "not_inside".to_string(), false)
-                        }
-                    }
-                    (Some((outcome, why)), Direction::In) => {
-                        let conflict = outcome.entered()
-                            && (step.forced || here.inside || here.entries >= entry_limit(g));
+                    Some((outcome, why)) => {
+                        let limit = entry_limit(g.reentry, g.max_entries_per_day);
+                        let conflict = s.direction == Direction::In
+                            && outcome.entered()
+                            && (step.forced || here.inside || here.entries >= limit);
                         (*outcome, squash(why), conflict)
                     }
-                    (Some((outcome, why)), Direction::Out) => (*outcome, squash(why), false),
                 };
-                match (s.direction, outcome) {
-                    (Direction::In, o) if o.entered() => {
-                        here.inside = true;
-                        here.entries += 1;
-                    }
-                    (Direction::Out, Outcome::Exit) => here.inside = false,
-                    _ => {}
-                }
+                let after = standing.after(s.direction, outcome);
+                here.inside = after.inside;
+                here.entries = after.entries;
                 if outcome != Outcome::Refused {
                     here.gate = Some(g.id);
                     here.at = Some(s.at);
@@ -1238,17 +1041,6 @@ impl Gatekeeper {
 // Scanner devices
 // ---------------------------------------------------------------------------
 
-/// A scanner device as organisers see it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DeviceView {
-    pub id: Uuid,
-    pub fair_id: Uuid,
-    pub name: String,
-    pub created_at: DateTime<Utc>,
-    pub revoked_at: Option<DateTime<Utc>>,
-    pub last_seen_at: Option<DateTime<Utc>>,
-}
-
 impl From<device::Model> for DeviceView {
     fn from(d: device::Model) -> DeviceView {
         DeviceView {
@@ -1378,28 +1170,6 @@ pub async fn device_seen(db: &Db, device_id: Uuid, now: DateTime<Utc>) -> Result
     Ok(())
 }
 
-/// What a scanner keeps to decide without network.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SyncData {
-    pub fair_id: Uuid,
-    pub time_zone: String,
-    /// Trusted public keys.
-    pub keys: Vec<PublicKey>,
-    /// Badges revoked since the time asked for (all, the first time).
-    pub revoked: Vec<Uuid>,
-    pub gates: Vec<GateView>,
-    /// Send it back as `since` next time.
-    pub server_time: DateTime<Utc>,
-}
-
-/// A gate as scanners know it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GateView {
-    pub id: Uuid,
-    #[serde(flatten)]
-    pub rules: GateInput,
-}
-
 /// Keys, revocations and gates for a fair's scanners.
 pub async fn sync_data(
     db: &Db,
@@ -1499,12 +1269,34 @@ pub async fn my_badges(db: &Db, user: &SessionUser) -> Result<Vec<Badge>> {
 /// A badge as an A6 PDF, for its holder or an organiser (anyone else gets
 /// `not_found`, as if there were none). Returns the file name and bytes.
 pub async fn badge_pdf(db: &Db, user: &SessionUser, badge_id: Uuid) -> Result<(String, Vec<u8>)> {
+    let b = visible_badge(db, user, badge_id).await?;
+    a6_of(db, &b).await
+}
+
+/// A badge its reader may see: their own, their firm's staff badge, or any
+/// for organisers. Anything else is `not_found`, as if there were none.
+async fn visible_badge(db: &Db, user: &SessionUser, badge_id: Uuid) -> Result<badge::Model> {
     let b = badge::Entity::find_by_id(badge_id)
         .one(db.read())
         .await?
-        .filter(|b| user.role == Role::Organiser || b.user_id == Some(user.id))
         .ok_or(ErrorCode::NotFound)?;
-    a6_of(db, &b).await
+    if user.role == Role::Organiser || b.user_id == Some(user.id) {
+        return Ok(b);
+    }
+    if user.role == Role::Exhibitor
+        && let Some(firm_id) = b.firm_id
+        && crate::firms::profile::membership(db.read(), user.id)
+            .await?
+            .is_some_and(|(f, _)| f == firm_id)
+    {
+        return Ok(b);
+    }
+    Err(ErrorCode::NotFound.into())
+}
+
+/// One badge, for whoever may see it (see [`badge_pdf`]).
+pub async fn badge_by_id(db: &Db, user: &SessionUser, badge_id: Uuid) -> Result<Badge> {
+    Badge::try_from(visible_badge(db, user, badge_id).await?)
 }
 
 /// A fair's active badges (of one kind, or all), four to an A4 sheet, by

@@ -557,7 +557,7 @@ fn fill(am: &mut firm::ActiveModel, v: &super::profile::ValidProfile, now: DateT
 
 /// A cell that a spreadsheet would take for a formula gets a leading
 /// apostrophe (CSV injection).
-fn cell(value: &str) -> String {
+pub(crate) fn cell(value: &str) -> String {
     if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{value}")
     } else {

@@ -131,6 +131,29 @@ pub fn set_locale_cookie(app: &AppContext, locale: Locale) {
     ));
 }
 
+/// A short-lived HttpOnly cookie that carries something to the next page
+/// (and only to it: [`take_cookie`] clears it).
+pub fn set_short_cookie(app: &AppContext, name: &str, value: &str, max_age_secs: i64) {
+    append_cookie(cookie(name, value, max_age_secs, true, app.secure_cookies));
+}
+
+/// Reads a cookie set by [`set_short_cookie`] and clears it.
+pub fn take_cookie(app: &AppContext, name: &str) -> Option<String> {
+    let parts = use_context::<Parts>()?;
+    let value = parts
+        .headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+        .filter(|v| !v.is_empty())?;
+    append_cookie(cookie(name, "", 0, true, app.secure_cookies));
+    Some(value)
+}
+
 /// Sets the HTTP status of the page being rendered (server-side rendering).
 pub fn set_page_status(status: u16) {
     if let (Some(res), Ok(code)) = (

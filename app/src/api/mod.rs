@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod badges;
 pub mod booths;
 pub mod firms;
 pub mod public;

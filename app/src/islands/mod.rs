@@ -5,8 +5,19 @@
 
 use leptos::prelude::*;
 
+pub mod live;
 pub mod plan;
 pub mod plan_editor;
+pub mod scanner;
+
+/// The label for `key` in a code → label table (the key itself if absent).
+pub fn label<'a>(pairs: &'a [(String, String)], key: &'a str) -> &'a str {
+    pairs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or(key)
+}
 
 /// One day of the fair's schedule, ready to show.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

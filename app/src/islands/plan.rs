@@ -4,6 +4,7 @@
 //! zoom and pan (wheel, buttons, drag, pinch), holding a booth in one click,
 //! and statuses that follow other people's bookings every few seconds.
 
+use super::label;
 use crate::api::booths::{MapBooth, MapFeature};
 use fairlink::Locale;
 use leptos::prelude::*;
@@ -41,14 +42,6 @@ pub struct PlanLabels {
     pub errors: Vec<(String, String)>,
     pub yours: String,
     pub list_link: String,
-}
-
-fn label<'a>(pairs: &'a [(String, String)], key: &'a str) -> &'a str {
-    pairs
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or(key)
 }
 
 /// Where the plan sits on the screen: left, top, width (browser only).

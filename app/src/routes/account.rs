@@ -54,6 +54,11 @@ fn AccountContent() -> impl IntoView {
                 </dl>
                 {(!u.email_verified).then(|| view! { <ResendVerification /> })}
                 {(u.role == Role::Staff).then(|| view! { <p class="note">{t(Key::AccountStaffNote)}</p> })}
+                <ul class="link-list">
+                    {matches!(u.role, Role::Staff | Role::Organiser).then(|| view! { <li><a href="/scan">{t(Key::ScanTitle)}</a></li> })}
+                    {(u.role == Role::Exhibitor).then(|| view! { <li><a href="/firm/leads">{t(Key::LeadsTitle)}</a></li> })}
+                    <li><a href="/badges">{t(Key::BadgesTitle)}</a></li>
+                </ul>
             })}
         </section>
         <section class="panel panel--narrow">

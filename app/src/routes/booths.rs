@@ -548,7 +548,9 @@ fn BookingsContent() -> impl IntoView {
                             view! {
                                 <p>
                                     <a class="button" href=format!("/fairs/{slug}/plan")>{t(Key::BookingsPickOnPlan)}</a>" "
-                                    <a href=format!("/fairs/{slug}/booths?free=1")>{t(Key::BoothsShowFree)}</a>
+                                    <a href=format!("/fairs/{slug}/booths?free=1")>{t(Key::BoothsShowFree)}</a>" "
+                                    <a href=format!("/fairs/{slug}/staff")>{t(Key::StaffBadgesTitle)}</a>" "
+                                    <a href="/firm/leads">{t(Key::LeadsTitle)}</a>
                                 </p>
                                 {(!m.why_not.is_empty()).then(|| view! { <WhyNot why_not=m.why_not.clone() slug=slug.clone() /> })}
                                 {(!has_claims).then(|| view! { <p class="muted">{t(Key::BookingsNone)}</p> })}

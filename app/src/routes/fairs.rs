@@ -48,6 +48,8 @@ fn FairNav(slug: String) -> impl IntoView {
             <a href=format!("/organiser/fairs/{slug}/allocation")>{t(Key::AllocTitle)}</a>
             <a href=format!("/organiser/fairs/{slug}/figures")>{t(Key::BoothFiguresTitle)}</a>
             <a href=format!("/fairs/{slug}/plan")>{t(Key::PlanTitle)}</a>
+            <a href=format!("/organiser/fairs/{slug}/badges")>{t(Key::DeskTitle)}</a>
+            <a href=format!("/organiser/fairs/{slug}/live")>{t(Key::LiveTitle)}</a>
         </nav>
     }
 }

@@ -51,6 +51,7 @@ fn HomeContent(data: HomeData) -> impl IntoView {
         return view! { <section class="panel"><p>{t(Key::HomeNoFair)}</p></section> }.into_any();
     };
     let plan_href = format!("/fairs/{}/plan", fair.slug);
+    let register_href = format!("/fairs/{}/register", fair.slug);
     let days = fair.days();
     let day_count = days.len();
     let fair_name = {
@@ -134,6 +135,7 @@ fn HomeContent(data: HomeData) -> impl IntoView {
                 <a class="button button--primary" href="/signup?role=visitor">{t(Key::HomeCtaVisitor)}</a>
                 <a class="button" href="/signup?role=exhibitor">{t(Key::HomeCtaExhibitor)}</a>
                 <a class="button" href=plan_href>{t(Key::HomePlan)}</a>
+                <a class="button" href=register_href>{t(Key::RegisterTitle)}</a>
             </div>
             {schedule}
         </section>

@@ -1,5 +1,6 @@
 pub mod account;
 pub mod auth;
+pub mod badges;
 pub mod booths;
 pub mod catalogue;
 pub mod fairs;

@@ -11,6 +11,7 @@ mod m20261128_000005_create_account_tokens;
 mod m20261128_000006_extend_firms;
 mod m20261128_000007_create_booths;
 mod m20261128_000008_create_badges;
+mod m20261128_000009_index_presence;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000006_extend_firms::Migration),
             Box::new(m20261128_000007_create_booths::Migration),
             Box::new(m20261128_000008_create_badges::Migration),
+            Box::new(m20261128_000009_index_presence::Migration),
         ]
     }
 }
