@@ -67,6 +67,14 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
 fn request_context(ctx: AppContext) -> impl Fn() + Clone + Send + Sync + 'static {
     move || {
         provide_context(ctx.clone());
+        // The nonce the security-headers layer made for this request, so
+        // that the page and its policy agree even if the header set here
+        // does not reach the response.
+        if let Some(nonce) = use_context::<http::request::Parts>()
+            .and_then(|p| p.extensions.get::<middleware::PageNonce>().cloned())
+        {
+            provide_context(leptos::nonce::Nonce::from_value(nonce.0));
+        }
         if let (Some(nonce), Some(res)) =
             (leptos::nonce::use_nonce(), use_context::<ResponseOptions>())
             && let Ok(value) = HeaderValue::from_str(&middleware::page_csp(&nonce.to_string()))

@@ -287,9 +287,35 @@ pub fn page_csp(nonce: &str) -> String {
     )
 }
 
-pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+/// The nonce a server-rendered page's inline scripts carry, made before the
+/// page is rendered: the app renders with it (see `request_context`) and
+/// the page's Content-Security-Policy names it, whatever happens between.
+#[derive(Debug, Clone)]
+pub struct PageNonce(pub String);
+
+pub fn fresh_nonce() -> String {
+    fairlink::accounts::random_token()[..22].to_string()
+}
+
+pub async fn security_headers(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let nonce = fresh_nonce();
+    req.extensions_mut().insert(PageNonce(nonce.clone()));
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    let html = h
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if html
+        && !h.contains_key(header::CONTENT_SECURITY_POLICY)
+        && let Ok(value) = HeaderValue::from_str(&page_csp(&nonce))
+    {
+        h.insert(header::CONTENT_SECURITY_POLICY, value);
+    }
     let set = |h: &mut HeaderMap, name: HeaderName, value: &'static str| {
         if !h.contains_key(&name) {
             h.insert(name, HeaderValue::from_static(value));

@@ -9,7 +9,7 @@
 //! are kept, so errors are always rendered afresh.
 
 use crate::AppState;
-use crate::middleware::page_csp;
+use crate::middleware::{fresh_nonce, page_csp};
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
 use axum::middleware::Next;
@@ -72,10 +72,6 @@ impl PageCache {
             entries.insert(key, entry);
         }
     }
-}
-
-fn fresh_nonce() -> String {
-    fairlink::accounts::random_token()[..22].to_string()
 }
 
 fn nonce_of(csp: &str) -> Option<&str> {

@@ -23,6 +23,24 @@ pub fn default_url() -> String {
     format!("sqlite://{DEFAULT_SQLITE_PATH}?mode=rwc")
 }
 
+/// Copies the SQLite write-ahead log back into the database file every
+/// second, off the writer's path (PASSIVE: it never blocks readers or the
+/// writer, and does what it can). Ends when the database is closed.
+async fn checkpoints(conn: DatabaseConnection) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let stmt = Statement::from_string(DbBackend::Sqlite, "PRAGMA wal_checkpoint(PASSIVE)");
+        if sea_orm::ConnectionTrait::execute_raw(&conn, stmt)
+            .await
+            .is_err()
+        {
+            return;
+        }
+    }
+}
+
 /// A handle on the database: one handle for reads, one for writes.
 #[derive(Clone, Debug)]
 pub struct Db {
@@ -56,7 +74,7 @@ impl Db {
             std::fs::create_dir_all(parent)
                 .map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", parent.display())))?;
         }
-        let open = |max: u32| {
+        let open = |max: u32, checkpoints: bool| {
             let mut opts = ConnectOptions::new(url.to_string());
             opts.max_connections(max)
                 .min_connections(1)
@@ -65,18 +83,25 @@ impl Db {
                 // (each would be one more hop to the connection's thread).
                 .test_before_acquire(false)
                 .sqlx_logging(false)
-                .map_sqlx_sqlite_opts(|o| {
+                .map_sqlx_sqlite_opts(move |o| {
                     o.create_if_missing(true)
                         .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                         .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
                         .foreign_keys(true)
                         .busy_timeout(Duration::from_secs(10))
+                        // The writer does not copy the WAL back into the
+                        // file as it commits (a commit that did would wait
+                        // for it): a reader does, in the background.
+                        .pragma("wal_autocheckpoint", if checkpoints { "1000" } else { "0" })
                 });
             opts
         };
         // The writer first: it switches the file to WAL before readers open it.
-        let write = Database::connect(open(1)).await?;
-        let read = Database::connect(open(8)).await?;
+        let write = Database::connect(open(1, false)).await?;
+        let read = Database::connect(open(8, true)).await?;
+        if let Ok(handle) = tokio::runtime::Handle::try_current() {
+            handle.spawn(checkpoints(read.clone()));
+        }
         Ok(Db {
             read,
             write,
