@@ -73,13 +73,15 @@ echo "== badges over HTTP: online verdicts ($CLIENTS connections, $BADGES badges
 fixture="$work/sqlite"
 "$bench" --fixture "$fixture" --database "sqlite://$work/bench.db?mode=rwc" --badges "$BADGES" --queue "$QUEUE" | sed 's/^/  SQLite fixture:/'
 serve sqlite "sqlite://$work/bench.db?mode=rwc" "$PORT"
+# The upload first, on the fresh fixture (after the verdict load the
+# database would be busy with its own checkpoints and vacuuming).
+s=$(upload "$PORT")
+printf '  SQLite upload of %s scans: %.2f s = %.0f scans/s   answer %s\n' "$QUEUE" "$s" "$(awk -v n="$QUEUE" -v s="$s" 'BEGIN { print n / s }')" "$(cat "$work/upload.json")"
 wrk -t1 -c1 -d1s -s bench/verdict.lua "http://127.0.0.1:$PORT/api/scanner/v1/verdict" >/dev/null 2>&1 || true
 read -r h h50 h99 hbad <<<"$(wrk_run "$CLIENTS" "http://127.0.0.1:$PORT/healthz")"
 read -r v v50 v99 vbad <<<"$(wrk_run "$CLIENTS" "http://127.0.0.1:$PORT/api/scanner/v1/verdict" bench/verdict.lua)"
 row "SQLite, 1 instance: /healthz" "$h" "$h50" "$h99" "$hbad"
 row "SQLite, 1 instance: verdicts" "$v" "$v50" "$v99" "$vbad"
-s=$(upload "$PORT")
-printf '  SQLite upload of %s scans: %.2f s = %.0f scans/s   answer %s\n' "$QUEUE" "$s" "$(awk -v n="$QUEUE" -v s="$s" 'BEGIN { print n / s }')" "$(cat "$work/upload.json")"
 kill "${pids[0]}" 2>/dev/null || true
 
 pg_admin=${FAIRLINK_BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres}
@@ -91,6 +93,8 @@ if psql -q "$pg_admin" -c 'SELECT 1' >/dev/null 2>&1; then
   "$bench" --fixture "$fixture" --database "$pg_url" --badges "$BADGES" --queue "$QUEUE" | sed 's/^/  PostgreSQL fixture:/'
   serve pg1 "$pg_url" $((PORT + 1))
   serve pg2 "$pg_url" $((PORT + 2))
+  s=$(upload $((PORT + 1)))
+  printf '  PostgreSQL upload of %s scans: %.2f s = %.0f scans/s   answer %s\n' "$QUEUE" "$s" "$(awk -v n="$QUEUE" -v s="$s" 'BEGIN { print n / s }')" "$(cat "$work/upload.json")"
   half=$((CLIENTS / 2))
   wrk_run "$half" "http://127.0.0.1:$((PORT + 1))/api/scanner/v1/verdict" bench/verdict.lua >"$work/a" &
   a=$!
@@ -101,8 +105,6 @@ if psql -q "$pg_admin" -c 'SELECT 1' >/dev/null 2>&1; then
   row "PostgreSQL, instance 1 ($half conns): verdicts" "$v1" "$p501" "$p991" "$bad1"
   row "PostgreSQL, instance 2 ($half conns): verdicts" "$v2" "$p502" "$p992" "$bad2"
   printf '  PostgreSQL, 2 instances together:        %10.0f verdicts/s\n' "$(awk -v a="$v1" -v b="$v2" 'BEGIN { print a + b }')"
-  s=$(upload $((PORT + 1)))
-  printf '  PostgreSQL upload of %s scans: %.2f s = %.0f scans/s   answer %s\n' "$QUEUE" "$s" "$(awk -v n="$QUEUE" -v s="$s" 'BEGIN { print n / s }')" "$(cat "$work/upload.json")"
 else
   echo "!! PostgreSQL at $pg_admin does not answer: its HTTP leg is SKIPPED"
 fi

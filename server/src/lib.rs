@@ -30,9 +30,21 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
-/// Everything a request handler may need.
+/// Everything a request handler may need. Cloned for every request by
+/// every layer that reads it: one reference count, not a deep copy.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What [`AppState`] shares.
+pub struct Shared {
     pub leptos_options: LeptosOptions,
     pub ctx: AppContext,
     pub config: Arc<Config>,
@@ -204,7 +216,7 @@ pub fn state(config: Config, db: Db) -> AppState {
     let page_cache = Arc::new(page_cache::PageCache::new(Duration::from_secs(
         config.page_cache_seconds,
     )));
-    AppState {
+    AppState(Arc::new(Shared {
         leptos_options: leptos_options(&config),
         gatekeeper: fairlink::badges::Gatekeeper::start(db.clone()),
         scanner: Arc::new(scanner::Cache::default()),
@@ -218,7 +230,7 @@ pub fn state(config: Config, db: Db) -> AppState {
         },
         config: Arc::new(config),
         page_cache,
-    }
+    }))
 }
 
 /// Background upkeep: expired sessions and old sign-in attempts; booth holds
