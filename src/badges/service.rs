@@ -1170,21 +1170,12 @@ pub async fn device_seen(db: &Db, device_id: Uuid, now: DateTime<Utc>) -> Result
     Ok(())
 }
 
-/// Keys, revocations and gates for a fair's scanners.
-pub async fn sync_data(
-    db: &Db,
-    fair_id: Uuid,
-    since: Option<DateTime<Utc>>,
-    now: DateTime<Utc>,
-) -> Result<SyncData> {
-    let f = fair::Entity::find_by_id(fair_id)
-        .one(db.read())
-        .await?
-        .ok_or(ErrorCode::NotFound)?;
-    let gates = gate::Entity::find()
+/// A fair's gates, by code, as scanners and the badge desk see them.
+pub async fn fair_gates<C: ConnectionTrait>(conn: &C, fair_id: Uuid) -> Result<Vec<GateView>> {
+    Ok(gate::Entity::find()
         .filter(gate::Column::FairId.eq(fair_id))
         .order_by_asc(gate::Column::Code)
-        .all(db.read())
+        .all(conn)
         .await?
         .into_iter()
         .map(|g| GateView {
@@ -1203,7 +1194,21 @@ pub async fn sync_data(
                 max_entries_per_day: g.max_entries_per_day,
             },
         })
-        .collect();
+        .collect())
+}
+
+/// Keys, revocations and gates for a fair's scanners.
+pub async fn sync_data(
+    db: &Db,
+    fair_id: Uuid,
+    since: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<SyncData> {
+    let f = fair::Entity::find_by_id(fair_id)
+        .one(db.read())
+        .await?
+        .ok_or(ErrorCode::NotFound)?;
+    let gates = fair_gates(db.read(), fair_id).await?;
     Ok(SyncData {
         fair_id,
         time_zone: f.time_zone,

@@ -139,7 +139,7 @@ pub async fn register_visitor(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScannerSetup {
     pub fair: Fair,
-    pub gates: Vec<GateView>,
+    /// Keys, revocations and gates (the scanner's menu).
     pub sync: SyncData,
 }
 
@@ -151,11 +151,7 @@ pub async fn get_scanner(slug: String) -> Result<ScannerSetup, AppError> {
     let app = super::ctx::app()?;
     let fair = fairlink::booths::fair_by_slug(&app.db, &slug).await?;
     let sync = fairlink::badges::sync_data(&app.db, fair.id, None, chrono::Utc::now()).await?;
-    Ok(ScannerSetup {
-        fair,
-        gates: sync.gates.clone(),
-        sync,
-    })
+    Ok(ScannerSetup { fair, sync })
 }
 
 /// The organisers' badge desk.
@@ -181,7 +177,7 @@ pub async fn get_badge_desk(slug: String, issued: Option<Uuid>) -> Result<BadgeD
     let user = super::ctx::require(&[Role::Organiser])?;
     let app = super::ctx::app()?;
     let fair = fairlink::booths::fair_by_slug(&app.db, &slug).await?;
-    let sync = fairlink::badges::sync_data(&app.db, fair.id, None, chrono::Utc::now()).await?;
+    let gates = fairlink::badges::fair_gates(app.db.read(), fair.id).await?;
     let devices = fairlink::badges::devices(&app.db, &user, fair.id).await?;
     let issued = match issued {
         Some(id) => {
@@ -193,7 +189,7 @@ pub async fn get_badge_desk(slug: String, issued: Option<Uuid>) -> Result<BadgeD
     let new_token = super::ctx::take_cookie(&app, TOKEN_COOKIE);
     Ok(BadgeDesk {
         fair,
-        gates: sync.gates,
+        gates,
         devices,
         issued,
         new_token,

@@ -240,9 +240,9 @@ pub fn ScannerPage() -> impl IntoView {
                     {move || Suspend::new(async move {
                         let l = locale.get_untracked();
                         match data.await {
-                            Ok(s) if s.gates.is_empty() => view! { <p class="alert">{tr(l, Key::ScanNoGates)}</p> }.into_any(),
+                            Ok(s) if s.sync.gates.is_empty() => view! { <p class="alert">{tr(l, Key::ScanNoGates)}</p> }.into_any(),
                             Ok(s) => {
-                                let gates = s.gates.iter().map(|g| ScannerGate {
+                                let gates = s.sync.gates.iter().map(|g| ScannerGate {
                                     id: g.id,
                                     name: format!("{} · {}", g.rules.code, if l == Locale::Vi { &g.rules.name_vi } else { &g.rules.name_en }),
                                 }).collect::<Vec<_>>();
