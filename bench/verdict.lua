@@ -9,7 +9,7 @@ function setup(thread)
   thread:set("seed", threads)
 end
 
-local tokens, gates, device = {}, {}, ""
+local tokens, gates, device, start = {}, {}, "", 0
 
 function init(args)
   local dir = os.getenv("BENCH_DIR")
@@ -17,6 +17,7 @@ function init(args)
   for line in io.lines(dir .. "/gates.txt") do gates[#gates + 1] = line end
   device = io.open(dir .. "/device.txt"):read("*l")
   math.randomseed(seed * 7919 + os.time())
+  start = os.time()
 end
 
 local function uuid()
@@ -26,11 +27,12 @@ local function uuid()
 end
 
 function request()
+  local t = 2 * 3600 + (os.time() - start) + math.random(0, 5)
   local body = string.format(
     '{"id":"%s","token":"%s","gate_id":"%s","direction":"%s","at":"2030-03-10T%02d:%02d:%02dZ"}',
     uuid(), tokens[math.random(#tokens)], gates[math.random(#gates)],
     (math.random(2) == 1) and "in" or "out",
-    2 + math.random(0, 7), math.random(0, 59), math.random(0, 59))
+    math.floor(t / 3600), math.floor(t / 60) % 60, t % 60)
   return wrk.format("POST", "/api/scanner/v1/verdict",
     { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. device }, body)
 end

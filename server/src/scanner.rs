@@ -61,35 +61,85 @@ fn fail(e: Error, locale: Locale) -> Response {
 /// others within this time.
 pub const DEVICE_TTL: Duration = Duration::from_secs(5);
 
+/// From this age on, a remembered device is checked again by one request,
+/// in the background, while the others keep using it (a whole door's
+/// requests never wait on the database together).
+const DEVICE_RECHECK: Duration = Duration::from_secs(3);
+
 /// What an instance remembers between scans, so that a verdict costs no
 /// database round trip but its own: devices by token (for
 /// [`DEVICE_TTL`]), and the fair of each gate (which never changes).
 #[derive(Default)]
 pub struct Cache {
-    devices: Mutex<HashMap<String, (Uuid, Uuid, Instant)>>,
+    devices: Mutex<HashMap<String, Remembered>>,
     gates: Mutex<HashMap<Uuid, Uuid>>,
 }
 
+struct Remembered {
+    id: Uuid,
+    fair: Uuid,
+    at: Instant,
+    rechecking: bool,
+}
+
+/// A device token as remembered.
+enum Known {
+    /// Checked within [`DEVICE_RECHECK`].
+    Fresh(Uuid, Uuid),
+    /// Still valid, and this request checks it again in the background.
+    Recheck(Uuid, Uuid),
+    Unknown,
+}
+
 impl Cache {
-    fn device(&self, hash: &str) -> Option<(Uuid, Uuid)> {
-        let devices = self.devices.lock().ok()?;
-        let (id, fair, at) = devices.get(hash)?;
-        (at.elapsed() < DEVICE_TTL).then_some((*id, *fair))
+    fn device(&self, hash: &str) -> Known {
+        let Ok(mut devices) = self.devices.lock() else {
+            return Known::Unknown;
+        };
+        let Some(d) = devices.get_mut(hash) else {
+            return Known::Unknown;
+        };
+        let age = d.at.elapsed();
+        if age < DEVICE_RECHECK {
+            Known::Fresh(d.id, d.fair)
+        } else if age < DEVICE_TTL && !d.rechecking {
+            d.rechecking = true;
+            Known::Recheck(d.id, d.fair)
+        } else if age < DEVICE_TTL {
+            Known::Fresh(d.id, d.fair)
+        } else {
+            Known::Unknown
+        }
     }
 
     fn remember(&self, hash: String, id: Uuid, fair: Uuid) {
         if let Ok(mut devices) = self.devices.lock() {
             if devices.len() > 10_000 {
-                devices.retain(|_, (_, _, at)| at.elapsed() < DEVICE_TTL);
+                devices.retain(|_, d| d.at.elapsed() < DEVICE_TTL);
             }
-            devices.insert(hash, (id, fair, Instant::now()));
+            devices.insert(
+                hash,
+                Remembered {
+                    id,
+                    fair,
+                    at: Instant::now(),
+                    rechecking: false,
+                },
+            );
+        }
+    }
+
+    /// Forgets a token (it is no longer valid).
+    fn forget_token(&self, hash: &str) {
+        if let Ok(mut devices) = self.devices.lock() {
+            devices.remove(hash);
         }
     }
 
     /// Forgets a device (it was revoked here).
     pub fn forget(&self, device_id: Uuid) {
         if let Ok(mut devices) = self.devices.lock() {
-            devices.retain(|_, (id, _, _)| *id != device_id);
+            devices.retain(|_, d| d.id != device_id);
         }
     }
 
@@ -110,6 +160,22 @@ impl Cache {
     }
 }
 
+/// Looks a device token up in the database and remembers the answer (a
+/// token no longer valid is forgotten).
+async fn check_device(state: &AppState, token: &str, hash: String) -> Result<(Uuid, Uuid), Error> {
+    match badges::device_for_token(&state.ctx.db, token).await {
+        Ok(d) => {
+            let _ = badges::device_seen(&state.ctx.db, d.id, Utc::now()).await;
+            state.scanner.remember(hash, d.id, d.fair_id);
+            Ok((d.id, d.fair_id))
+        }
+        Err(e) => {
+            state.scanner.forget_token(&hash);
+            Err(e)
+        }
+    }
+}
+
 async fn caller(
     state: &AppState,
     headers: &HeaderMap,
@@ -117,16 +183,20 @@ async fn caller(
 ) -> Result<Caller, Error> {
     if let Some(token) = bearer(headers) {
         let hash = fairlink::accounts::hash_token(token.trim());
-        if let Some((id, fair_id)) = state.scanner.device(&hash) {
-            return Ok(Caller::Device { id, fair_id });
+        match state.scanner.device(&hash) {
+            Known::Fresh(id, fair_id) => return Ok(Caller::Device { id, fair_id }),
+            Known::Recheck(id, fair_id) => {
+                let (state, token) = (state.clone(), token.to_string());
+                tokio::spawn(async move {
+                    let _ = check_device(&state, &token, hash).await;
+                });
+                return Ok(Caller::Device { id, fair_id });
+            }
+            Known::Unknown => {
+                let (id, fair_id) = check_device(state, token, hash).await?;
+                return Ok(Caller::Device { id, fair_id });
+            }
         }
-        let d = badges::device_for_token(&state.ctx.db, token).await?;
-        let _ = badges::device_seen(&state.ctx.db, d.id, Utc::now()).await;
-        state.scanner.remember(hash, d.id, d.fair_id);
-        return Ok(Caller::Device {
-            id: d.id,
-            fair_id: d.fair_id,
-        });
     }
     let user = require_role(info.user.as_ref(), &[Role::Staff, Role::Organiser])?;
     Ok(Caller::Person { id: user.id })

@@ -934,21 +934,56 @@ pub struct Gatekeeper {
 struct Shared {
     db: Db,
     known: std::sync::Mutex<Option<(std::sync::Arc<Known>, std::time::Instant)>>,
+    /// Held by the one caller that reads keys and gates afresh.
+    loading: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 /// How long a gatekeeper trusts the keys and gates it read.
 pub const KNOWN_FOR: std::time::Duration = std::time::Duration::from_secs(2);
 
 impl Shared {
-    async fn known(&self, gate_ids: &[Uuid]) -> Result<std::sync::Arc<Known>> {
-        if let Ok(k) = self.known.lock()
-            && let Some((known, at)) = k.as_ref()
-            && at.elapsed() < KNOWN_FOR
-            && known.covers(gate_ids)
+    /// What is known, if it covers `gate_ids`, and its age.
+    fn current(&self, gate_ids: &[Uuid]) -> Option<(std::sync::Arc<Known>, std::time::Duration)> {
+        let k = self.known.lock().ok()?;
+        let (known, at) = k.as_ref()?;
+        known
+            .covers(gate_ids)
+            .then(|| (known.clone(), at.elapsed()))
+    }
+
+    /// Keys and gates no older than [`KNOWN_FOR`]. From half that age on,
+    /// one caller reads them afresh while the others go on with what is
+    /// known; when nothing usable is known, one caller reads and the
+    /// others wait for it (a door's worth of scans never reads together).
+    async fn known(
+        self: &std::sync::Arc<Self>,
+        gate_ids: &[Uuid],
+    ) -> Result<std::sync::Arc<Known>> {
+        if let Some((known, age)) = self.current(gate_ids)
+            && age < KNOWN_FOR
         {
-            return Ok(known.clone());
+            if age >= KNOWN_FOR / 2
+                && let Ok(guard) = self.loading.clone().try_lock_owned()
+            {
+                let shared = self.clone();
+                tokio::spawn(async move {
+                    let _guard = guard;
+                    let _ = shared.load(&[]).await;
+                });
+            }
+            return Ok(known);
         }
-        // Read afresh: the gates asked for, and those known already.
+        let _guard = self.loading.lock().await;
+        if let Some((known, age)) = self.current(gate_ids)
+            && age < KNOWN_FOR
+        {
+            return Ok(known);
+        }
+        self.load(gate_ids).await
+    }
+
+    /// Reads afresh the gates asked for and those known already.
+    async fn load(&self, gate_ids: &[Uuid]) -> Result<std::sync::Arc<Known>> {
         let mut ids: HashSet<Uuid> = gate_ids.iter().copied().collect();
         if let Ok(k) = self.known.lock()
             && let Some((known, _)) = k.as_ref()
@@ -973,6 +1008,7 @@ impl Gatekeeper {
         let shared = std::sync::Arc::new(Shared {
             db: db.clone(),
             known: std::sync::Mutex::new(None),
+            loading: std::sync::Arc::new(tokio::sync::Mutex::new(())),
         });
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Ticket>(4 * GATE_BATCH);
         let writer = shared.clone();

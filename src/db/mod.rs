@@ -23,18 +23,36 @@ pub fn default_url() -> String {
     format!("sqlite://{DEFAULT_SQLITE_PATH}?mode=rwc")
 }
 
-/// Copies the SQLite write-ahead log back into the database file every
-/// second, off the writer's path (PASSIVE: it never blocks readers or the
-/// writer, and does what it can). Ends when the database is closed.
-async fn checkpoints(conn: DatabaseConnection) {
-    let mut tick = tokio::time::interval(Duration::from_secs(1));
+/// Frames in the SQLite write-ahead log above which the log is started
+/// afresh (about 32 MB of pages).
+const WAL_RESTART_FRAMES: i64 = 8192;
+
+/// Copies the SQLite write-ahead log back into the database file five times
+/// a second from a reader, off the writer's path (PASSIVE: it never blocks
+/// readers or the writer, and does what it can). Under a steady stream of
+/// commits such a copy never catches the last frame, so the log would only
+/// grow (and every page read searches it): once it holds more than
+/// [`WAL_RESTART_FRAMES`], the writer itself copies the few frames left
+/// between two of its transactions (no other writer can add one meanwhile),
+/// and its next commit writes the log from its start. Ends when the
+/// database is closed.
+async fn checkpoints(read: DatabaseConnection, write: DatabaseConnection) {
+    let mut tick = tokio::time::interval(Duration::from_millis(200));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let passive = || Statement::from_string(DbBackend::Sqlite, "PRAGMA wal_checkpoint(PASSIVE)");
     loop {
         tick.tick().await;
-        let stmt = Statement::from_string(DbBackend::Sqlite, "PRAGMA wal_checkpoint(PASSIVE)");
-        if sea_orm::ConnectionTrait::execute_raw(&conn, stmt)
-            .await
-            .is_err()
+        let row = match sea_orm::ConnectionTrait::query_one_raw(&read, passive()).await {
+            Ok(row) => row,
+            Err(_) => return,
+        };
+        let frames: i64 = row
+            .and_then(|r| r.try_get_by_index::<i64>(1).ok())
+            .unwrap_or(0);
+        if frames > WAL_RESTART_FRAMES
+            && sea_orm::ConnectionTrait::execute_raw(&write, passive())
+                .await
+                .is_err()
         {
             return;
         }
@@ -147,6 +165,8 @@ impl Db {
                         // file as it commits (a commit that did would wait
                         // for it): a reader does, in the background.
                         .pragma("wal_autocheckpoint", if checkpoints { "1000" } else { "0" })
+                        // A log grown large under load shrinks back when it restarts.
+                        .pragma("journal_size_limit", "67108864")
                 });
             opts
         };
@@ -154,7 +174,7 @@ impl Db {
         let write = Database::connect(open(1, false)).await?;
         let read = Database::connect(open(8, true)).await?;
         if let Ok(handle) = tokio::runtime::Handle::try_current() {
-            handle.spawn(checkpoints(read.clone()));
+            handle.spawn(checkpoints(read.clone(), write.clone()));
         }
         Ok(Db {
             read,

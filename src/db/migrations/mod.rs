@@ -12,6 +12,7 @@ mod m20261128_000006_extend_firms;
 mod m20261128_000007_create_booths;
 mod m20261128_000008_create_badges;
 mod m20261128_000009_index_presence;
+mod m20261128_000010_lighter_scan_indexes;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000007_create_booths::Migration),
             Box::new(m20261128_000008_create_badges::Migration),
             Box::new(m20261128_000009_index_presence::Migration),
+            Box::new(m20261128_000010_lighter_scan_indexes::Migration),
         ]
     }
 }
