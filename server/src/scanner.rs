@@ -84,7 +84,7 @@ struct Remembered {
 
 /// A device token as remembered.
 enum Known {
-    /// Checked within [`DEVICE_RECHECK`].
+    /// Usable without asking the database.
     Fresh(Uuid, Uuid),
     /// Still valid, and this request checks it again in the background.
     Recheck(Uuid, Uuid),
@@ -100,15 +100,13 @@ impl Cache {
             return Known::Unknown;
         };
         let age = d.at.elapsed();
-        if age < DEVICE_RECHECK {
-            Known::Fresh(d.id, d.fair)
-        } else if age < DEVICE_TTL && !d.rechecking {
+        if age >= DEVICE_TTL {
+            Known::Unknown
+        } else if age >= DEVICE_RECHECK && !d.rechecking {
             d.rechecking = true;
             Known::Recheck(d.id, d.fair)
-        } else if age < DEVICE_TTL {
-            Known::Fresh(d.id, d.fair)
         } else {
-            Known::Unknown
+            Known::Fresh(d.id, d.fair)
         }
     }
 

@@ -163,7 +163,7 @@ impl Db {
                         .busy_timeout(Duration::from_secs(10))
                         // The writer does not copy the WAL back into the
                         // file as it commits (a commit that did would wait
-                        // for it): a reader does, in the background.
+                        // for it): see `checkpoints`.
                         .pragma("wal_autocheckpoint", if checkpoints { "1000" } else { "0" })
                         // A log grown large under load shrinks back when it restarts.
                         .pragma("journal_size_limit", "67108864")

@@ -1,4 +1,4 @@
-use super::index;
+use super::{drop_indexes, index};
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveMigrationName)]
@@ -16,13 +16,11 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for (table, name) in [
-            ("presence", "ix_presence_day_inside"),
-            ("leads", "ix_leads_fair_id"),
-        ] {
-            m.drop_index(Index::drop().name(name).table(table).to_owned())
-                .await?;
-        }
+        drop_indexes(
+            m,
+            &[("presence", &["day", "inside"]), ("leads", &["fair_id"])],
+        )
+        .await?;
         Ok(())
     }
 }

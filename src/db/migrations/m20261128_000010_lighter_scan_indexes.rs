@@ -1,4 +1,4 @@
-use super::index;
+use super::{drop_indexes, index};
 use sea_orm_migration::prelude::*;
 
 /// Every online scan writes its scan row and its badge's presence; each
@@ -11,25 +11,20 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for (table, name) in [
-            ("presence", "ix_presence_day_inside"),
-            ("scans", "ix_scans_badge_id_scanned_at"),
-        ] {
-            m.drop_index(Index::drop().name(name).table(table).to_owned())
-                .await?;
-        }
+        drop_indexes(
+            m,
+            &[
+                ("presence", &["day", "inside"]),
+                ("scans", &["badge_id", "scanned_at"]),
+            ],
+        )
+        .await?;
         m.create_index(index("presence", &["day"], false)).await?;
         Ok(())
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_index(
-            Index::drop()
-                .name("ix_presence_day")
-                .table("presence")
-                .to_owned(),
-        )
-        .await?;
+        drop_indexes(m, &[("presence", &["day"])]).await?;
         m.create_index(index("presence", &["day", "inside"], false))
             .await?;
         m.create_index(index("scans", &["badge_id", "scanned_at"], false))

@@ -66,3 +66,20 @@ pub(crate) fn index(
     }
     stmt.to_owned()
 }
+
+/// Drops indexes made by [`index`], named by their table and columns.
+pub(crate) async fn drop_indexes(
+    m: &SchemaManager<'_>,
+    indexes: &[(&'static str, &[&'static str])],
+) -> Result<(), DbErr> {
+    for (table, columns) in indexes {
+        m.drop_index(
+            Index::drop()
+                .name(format!("ix_{table}_{}", columns.join("_")))
+                .table(*table)
+                .to_owned(),
+        )
+        .await?;
+    }
+    Ok(())
+}
