@@ -13,3 +13,4 @@ bench:
 	./bench/catalogue.sh
 	./bench/booths.sh
 	./bench/badges.sh
+	./bench/meetings.sh

@@ -14,6 +14,7 @@ pub mod fairs;
 pub mod firms;
 pub mod format;
 pub mod locale;
+pub mod meetings;
 pub mod text;
 
 #[cfg(feature = "db")]

@@ -47,6 +47,29 @@ enum Command {
         #[arg(long, value_name = "BOOTHSxAPPLICATIONS")]
         example: Option<String>,
     },
+    /// Place accepted B2B meeting requests into slots and tables: an instance
+    /// in (JSON), a schedule out (JSON), the upper bound and figures on
+    /// standard error. No database needed. The format is described in the
+    /// README ("Meeting scheduler").
+    Schedule {
+        /// The instance: {"slots", "tables", "participants", "requests", "fixed"}.
+        #[arg(long)]
+        input: Option<std::path::PathBuf>,
+        /// Where to write the schedule (standard output when absent).
+        #[arg(long)]
+        output: Option<std::path::PathBuf>,
+        /// How long to search, in seconds.
+        #[arg(long, default_value_t = 5.0)]
+        seconds: f64,
+        /// Re-schedule: keep every meeting of this earlier schedule that
+        /// still stands, and place only the requests without one.
+        #[arg(long)]
+        previous: Option<std::path::PathBuf>,
+        /// Instead of reading --input, write a generated instance (small,
+        /// large or extra-large) to --output, as an example.
+        #[arg(long)]
+        example: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -130,6 +153,85 @@ fn allocate(
     write(serde_json::to_string_pretty(&assignment)?)
 }
 
+fn write_to(output: &Option<std::path::PathBuf>, text: String) -> anyhow::Result<()> {
+    match output {
+        Some(path) => std::fs::write(path, text + "\n")
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display())),
+        None => {
+            println!("{text}");
+            Ok(())
+        }
+    }
+}
+
+/// `fairlink schedule`: an instance in, a schedule out.
+fn schedule(
+    input: Option<std::path::PathBuf>,
+    output: Option<std::path::PathBuf>,
+    seconds: f64,
+    previous: Option<std::path::PathBuf>,
+    example: Option<String>,
+) -> anyhow::Result<()> {
+    use fairlink::meetings::{self, Instance, Schedule, generate};
+    if let Some(name) = example {
+        let spec = [
+            generate::Spec::SMALL,
+            generate::Spec::LARGE,
+            generate::Spec::EXTRA_LARGE,
+        ]
+        .into_iter()
+        .find(|s| s.name == name)
+        .ok_or_else(|| anyhow::anyhow!("--example wants small, large or extra-large"))?;
+        let inst = Instance::new(generate::generate(&spec, 1))?;
+        return write_to(&output, inst.to_json());
+    }
+    if !(seconds > 0.0 && seconds <= 3600.0) {
+        anyhow::bail!("--seconds must be more than 0 and at most 3600");
+    }
+    let read = |path: &std::path::Path| {
+        std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))
+    };
+    let path = input.ok_or_else(|| anyhow::anyhow!("--input is required (or --example)"))?;
+    let inst =
+        Instance::parse(&read(&path)?).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let outcome = match previous {
+        Some(earlier) => {
+            let before = Schedule::parse(&read(&earlier)?)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", earlier.display()))?;
+            meetings::reschedule(&inst, &before)
+        }
+        None => {
+            let options = meetings::Options {
+                time_limit: std::time::Duration::from_secs_f64(seconds),
+                ..meetings::Options::default()
+            };
+            meetings::schedule(&inst, &options)
+        }
+    };
+    // The result is checked against every rule before anyone sees it.
+    inst.check(&outcome.schedule)
+        .map_err(|e| anyhow::anyhow!("internal error, schedule refused: {e}"))?;
+    let bound = match outcome.upper_bound {
+        Some(b) => format!(
+            "of at most {b} ({:.2} %); the plain greedy reaches {} ({:.2} %)",
+            100.0 * outcome.ratio(),
+            outcome.greedy_weight,
+            100.0 * outcome.greedy_weight as f64 / b.max(1) as f64
+        ),
+        None => "(earlier meetings kept in place)".to_string(),
+    };
+    eprintln!(
+        "scheduled {} meetings, weight {} {bound}; {} unscheduled; {} idle gaps; {:.2} s",
+        outcome.schedule.meetings.len(),
+        outcome.weight,
+        outcome.schedule.unscheduled.len(),
+        outcome.gaps,
+        outcome.seconds
+    );
+    write_to(&output, outcome.schedule.to_json())
+}
+
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = Config::from_env()?;
     fairlink_server::telemetry::init(&config.log_format);
@@ -180,6 +282,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             output,
             example,
         } => allocate(input, output, example)?,
+        Command::Schedule {
+            input,
+            output,
+            seconds,
+            previous,
+            example,
+        } => schedule(input, output, seconds, previous, example)?,
         Command::Admin {
             command:
                 AdminCommand::Create {

@@ -229,3 +229,92 @@ fn allocate_reads_and_writes_the_documented_format() {
     assert!(text(&out).contains("of 40 applications"), "{}", text(&out));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn schedule_reads_and_writes_the_documented_format() {
+    let dir = std::env::temp_dir().join(format!("fairlink-schedule-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (input, output, again) = (
+        dir.join("instance.json"),
+        dir.join("schedule.json"),
+        dir.join("again.json"),
+    );
+    let run = |args: &[&str]| fairlink(args, &[], None);
+    // A generated example goes through and keeps every rule.
+    let out = run(&[
+        "schedule",
+        "--example",
+        "small",
+        "--output",
+        input.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = run(&[
+        "schedule",
+        "--input",
+        input.to_str().unwrap(),
+        "--output",
+        output.to_str().unwrap(),
+        "--seconds",
+        "2",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let report = text(&out);
+    assert!(
+        report.contains("of at most") && report.contains("greedy"),
+        "{report}"
+    );
+    let inst =
+        fairlink::meetings::Instance::parse(&std::fs::read_to_string(&input).unwrap()).unwrap();
+    let first =
+        fairlink::meetings::Schedule::parse(&std::fs::read_to_string(&output).unwrap()).unwrap();
+    inst.check(&first).unwrap();
+    assert!(inst.weight(&first) > inst.weight(&fairlink::meetings::greedy(&inst)));
+
+    // Re-scheduling after a cancellation keeps every other meeting in place.
+    let gone = first.meetings[0].request.clone();
+    let mut spec = inst.spec.clone();
+    spec.requests.retain(|r| r.id != gone);
+    spec.fixed.retain(|f| f.request != gone);
+    std::fs::write(&input, serde_json::to_string(&spec).unwrap()).unwrap();
+    let out = run(&[
+        "schedule",
+        "--input",
+        input.to_str().unwrap(),
+        "--previous",
+        output.to_str().unwrap(),
+        "--output",
+        again.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let second =
+        fairlink::meetings::Schedule::parse(&std::fs::read_to_string(&again).unwrap()).unwrap();
+    for m in first.meetings.iter().filter(|m| m.request != gone) {
+        assert!(second.meetings.contains(m), "{m:?} moved");
+    }
+
+    // Bad input: the file and the offending item are named, nothing written.
+    std::fs::remove_file(&again).unwrap();
+    std::fs::write(
+        &input,
+        r#"{"slots": [{"id": "a", "start": "2027-03-10T09:00:00+07:00", "minutes": 30}],
+            "tables": 2, "participants": [{"id": "p1", "kind": "buyer"}],
+            "requests": [{"id": "r1", "from": "p1", "to": "p9", "weight": 1, "location": "table"}]}"#,
+    )
+    .unwrap();
+    let out = run(&[
+        "schedule",
+        "--input",
+        input.to_str().unwrap(),
+        "--output",
+        again.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    let message = text(&out);
+    assert!(
+        message.contains("instance.json") && message.contains("r1") && message.contains("p9"),
+        "{message}"
+    );
+    assert!(!again.exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,16 @@
+//! B2B meetings between buyers and suppliers: the scheduler that places
+//! accepted requests into slots and tables (pure, no I/O), its exchange
+//! format, its bound, and an instance generator for the benchmark; and the
+//! scoring that recommends suppliers to buyers.
+
+pub mod bound;
+pub mod generate;
+pub mod instance;
+pub mod matching;
+pub mod solve;
+
+pub use instance::{FormatError, Instance, InstanceSpec, Kind, Location, Meeting, Schedule};
+pub use solve::{Options, Outcome, greedy, reschedule, schedule, schedule_with_progress};
+
+#[cfg(test)]
+mod tests;
