@@ -62,6 +62,7 @@ setup_wasm_opt() {
 
 # The mail tests talk to a real SMTP server: aiosmtpd, from PyPI. The
 # booking tests read invoices back with a real PDF reader: pypdf, from PyPI.
+# The agenda tests read .ics files with a standard parser: icalendar, from PyPI.
 setup_smtp() {
   local python=${FAIRLINK_TEST_PYTHON:-python3}
   command -v "$python" >/dev/null || die "Python 3 is missing (the mail tests run aiosmtpd): install python3"
@@ -76,6 +77,12 @@ setup_smtp() {
     "$python" -m pip install --quiet pypdf==7.1.1 2>/dev/null \
       || "$python" -m pip install --quiet --user pypdf==7.1.1 \
       || die "could not install pypdf: run $python -m pip install pypdf==7.1.1"
+  fi
+  if ! "$python" -c 'import icalendar' 2>/dev/null; then
+    say "installing icalendar (PyPI) for the agenda tests"
+    "$python" -m pip install --quiet icalendar==6.3.1 2>/dev/null \
+      || "$python" -m pip install --quiet --user icalendar==6.3.1 \
+      || die "could not install icalendar: run $python -m pip install icalendar==6.3.1"
   fi
 }
 

@@ -204,6 +204,14 @@ pub async fn fair_by_slug(db: &Db, slug: &str) -> Result<Fair> {
         .ok_or_else(|| ErrorCode::NotFound.into())
 }
 
+pub async fn fair_by_id(db: &Db, id: Uuid) -> Result<Fair> {
+    fair::Entity::find_by_id(id)
+        .one(db.read())
+        .await?
+        .map(Fair::from)
+        .ok_or_else(|| ErrorCode::NotFound.into())
+}
+
 pub async fn fairs(db: &Db) -> Result<Vec<Fair>> {
     Ok(fair::Entity::find()
         .order_by_desc(fair::Column::StartsOn)

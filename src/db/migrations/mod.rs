@@ -13,6 +13,7 @@ mod m20261128_000007_create_booths;
 mod m20261128_000008_create_badges;
 mod m20261128_000009_index_presence;
 mod m20261128_000010_lighter_scan_indexes;
+mod m20261129_000011_create_meetings;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000008_create_badges::Migration),
             Box::new(m20261128_000009_index_presence::Migration),
             Box::new(m20261128_000010_lighter_scan_indexes::Migration),
+            Box::new(m20261129_000011_create_meetings::Migration),
         ]
     }
 }

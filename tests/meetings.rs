@@ -1,0 +1,348 @@
+//! B2B meetings against SQLite and PostgreSQL: needs and recommendations,
+//! requests (accept, decline, expire, who may see and answer what), blocked
+//! slots, scheduling runs that keep earlier meetings, agendas, calendar
+//! files read by Python's icalendar, and the secret, revocable feed.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use fairlink::accounts::{Role, SessionUser};
+use fairlink::db::Db;
+use fairlink::firms::entity::{certificate, product, tag};
+use fairlink::meetings::matching::{Need, Reason};
+use fairlink::meetings::service::{self as meet, NeedInput, ProgrammeInput};
+use fairlink::meetings::{Location, Options};
+use fairlink::testing::{booth_fixture, users};
+use fairlink::{ErrorCode, db_test};
+use sea_orm::{ActiveModelTrait, Set};
+use std::collections::HashSet;
+use uuid::Uuid;
+
+fn code(r: Result<impl std::fmt::Debug, fairlink::Error>) -> ErrorCode {
+    r.expect_err("refused").code
+}
+
+async fn firm_of(db: &Db, u: &SessionUser) -> Uuid {
+    fairlink::firms::profile::membership(db.read(), u.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .0
+}
+
+/// The fair's programme: `slots` half-hour slots from 09:00 (UTC+7) on
+/// 10 March 2030, `tables` tables, requests open for 48 hours.
+async fn programme(
+    db: &Db,
+    organiser: &SessionUser,
+    fair: Uuid,
+    slots: usize,
+    tables: i32,
+) -> Vec<Uuid> {
+    let start = Utc.with_ymd_and_hms(2030, 3, 10, 2, 0, 0).unwrap();
+    let input = ProgrammeInput {
+        tables,
+        request_hours: 48,
+        slots: (0..slots)
+            .map(|i| (start + Duration::minutes(30 * i as i64), 30))
+            .collect(),
+    };
+    meet::save_programme(db, organiser, fair, &input, Utc::now())
+        .await
+        .unwrap();
+    meet::programme(db, fair)
+        .await
+        .unwrap()
+        .unwrap()
+        .slots
+        .iter()
+        .map(|s| s.id)
+        .collect()
+}
+
+async fn offer(db: &Db, firm: Uuid, hs: &str, processes: &[&str], certificates: &[(&str, bool)]) {
+    let now = Utc::now();
+    product::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        firm_id: Set(firm),
+        name_vi: Set("Linh kiện".into()),
+        name_en: Set("Parts".into()),
+        hs_code: Set(Some(hs.into())),
+        position: Set(0),
+    }
+    .insert(db.write())
+    .await
+    .unwrap();
+    for p in processes {
+        tag::ActiveModel {
+            firm_id: Set(firm),
+            kind: Set("process".into()),
+            code: Set(p.to_string()),
+        }
+        .insert(db.write())
+        .await
+        .unwrap();
+    }
+    for (kind, verified) in certificates {
+        certificate::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            firm_id: Set(firm),
+            kind: Set(kind.to_string()),
+            number: Set("C-1".into()),
+            issuer: Set("TÜV".into()),
+            issued_on: Set(chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap()),
+            expires_on: Set(None),
+            verified_at: Set(verified.then_some(now)),
+            created_at: Set(now),
+            other_name: Set(None),
+            upload_id: Set(None),
+            verified_by: Set(None),
+        }
+        .insert(db.write())
+        .await
+        .unwrap();
+    }
+}
+
+db_test! {
+    async fn needs_and_recommendations(db: Db) {
+        let fx = booth_fixture(&db, 1).await;
+        let buyers = users(&db, 2, Role::Visitor, "buyer").await;
+        let exhibitors = users(&db, 3, Role::Exhibitor, "maker").await;
+        let firms: Vec<Uuid> = futures_util::future::join_all(exhibitors.iter().map(|e| firm_of(&db, e))).await;
+        offer(&db, firms[0], "8708.99", &["die_casting"], &[("iatf_16949", true)]).await;
+        offer(&db, firms[1], "8708.10", &["die_casting"], &[("iatf_16949", false)]).await;
+        offer(&db, firms[2], "6006.10", &["knitting"], &[]).await;
+        let need = NeedInput {
+            company: "Toyota Tsusho".into(),
+            country: "JP".into(),
+            need: Need {
+                hs_codes: vec!["870899".into()],
+                processes: vec!["die_casting".into()],
+                certificates: vec!["iatf_16949".into()],
+                ..Need::default()
+            },
+            volume: "20,000 pcs/month".into(),
+            moq: "5,000".into(),
+            description: "Vỏ hộp số nhôm".into(),
+        };
+        let now = Utc::now();
+        meet::save_need(&db, &buyers[0], &need, now).await.unwrap();
+        assert_eq!(meet::need(&db, &buyers[0]).await.unwrap().unwrap().company, "Toyota Tsusho");
+        // Only buyers state needs; codes outside the vocabulary are refused.
+        assert_eq!(code(meet::save_need(&db, &exhibitors[0], &need, now).await), ErrorCode::Forbidden);
+        let mut bad = need.clone();
+        bad.need.processes.push("alchemy".into());
+        assert_eq!(code(meet::save_need(&db, &buyers[1], &bad, now).await), ErrorCode::InvalidField);
+        assert!(meet::need(&db, &buyers[1]).await.unwrap().is_none(), "nothing half-written");
+
+        let recs = meet::recommend_suppliers(&db, &buyers[0], fx.fair_id, 10).await.unwrap();
+        let ids: Vec<Uuid> = recs.iter().map(|r| r.id).collect();
+        assert_eq!(ids, vec![firms[0], firms[1]], "the knitter makes nothing this buyer sources");
+        assert!(recs[0].fit.reasons.contains(&Reason::CertificateVerified("iatf_16949".into())));
+        assert!(recs[1].fit.reasons.contains(&Reason::CertificateClaimed("iatf_16949".into())));
+        assert!(recs[0].fit.points > recs[1].fit.points);
+        // The other way round: the firm sees the buyer looking for what it makes.
+        let wanted = meet::recommend_buyers(&db, &exhibitors[0], fx.fair_id, 10).await.unwrap();
+        assert_eq!(wanted.iter().map(|r| r.id).collect::<Vec<_>>(), vec![buyers[0].id]);
+        assert!(meet::recommend_buyers(&db, &exhibitors[2], fx.fair_id, 10).await.unwrap().is_empty());
+        assert_eq!(code(meet::recommend_suppliers(&db, &exhibitors[0], fx.fair_id, 10).await), ErrorCode::Forbidden);
+        assert_eq!(code(meet::recommend_buyers(&db, &buyers[0], fx.fair_id, 10).await), ErrorCode::Forbidden);
+    }
+}
+
+db_test! {
+    async fn requests_are_accepted_declined_and_expire(db: Db) {
+        let fx = booth_fixture(&db, 1).await;
+        let buyers = users(&db, 2, Role::Visitor, "buyer").await;
+        let exhibitors = users(&db, 3, Role::Exhibitor, "maker").await;
+        let firms: Vec<Uuid> = futures_util::future::join_all(exhibitors.iter().map(|e| firm_of(&db, e))).await;
+        let now = Utc::now();
+        // No programme yet: no requests.
+        assert_eq!(code(meet::request_meeting(&db, &buyers[0], fx.fair_id, firms[0], "", now).await), ErrorCode::WrongState);
+        programme(&db, &fx.organiser, fx.fair_id, 4, 2).await;
+        assert_eq!(code(meet::save_programme(&db, &buyers[0], fx.fair_id, &ProgrammeInput { tables: 1, request_hours: 1, slots: vec![] }, now).await), ErrorCode::Forbidden);
+
+        let r1 = meet::request_meeting(&db, &buyers[0], fx.fair_id, firms[0], "Xin gặp", now).await.unwrap();
+        assert_eq!(code(meet::request_meeting(&db, &buyers[0], fx.fair_id, firms[0], "again", now).await), ErrorCode::WrongState);
+        // The firm sees it to answer; the buyer sees it waiting.
+        let seen = meet::requests(&db, &exhibitors[0], fx.fair_id, now).await.unwrap();
+        assert_eq!((seen.len(), seen[0].id, seen[0].to_answer), (1, r1, true));
+        assert!(!meet::requests(&db, &buyers[0], fx.fair_id, now).await.unwrap()[0].to_answer);
+        // Another buyer and another firm see nothing of it and cannot answer it.
+        assert!(meet::requests(&db, &buyers[1], fx.fair_id, now).await.unwrap().is_empty());
+        assert!(meet::requests(&db, &exhibitors[1], fx.fair_id, now).await.unwrap().is_empty());
+        assert_eq!(code(meet::respond(&db, &buyers[1], r1, true, now).await), ErrorCode::NotFound);
+        assert_eq!(code(meet::respond(&db, &exhibitors[1], r1, true, now).await), ErrorCode::NotFound);
+        assert_eq!(code(meet::cancel(&db, &buyers[1], r1, now).await), ErrorCode::NotFound);
+        // The asking side cannot accept its own request.
+        assert_eq!(code(meet::respond(&db, &buyers[0], r1, true, now).await), ErrorCode::Forbidden);
+        meet::respond(&db, &exhibitors[0], r1, true, now).await.unwrap();
+        assert_eq!(code(meet::respond(&db, &exhibitors[0], r1, false, now).await), ErrorCode::WrongState);
+        assert_eq!(meet::requests(&db, &buyers[0], fx.fair_id, now).await.unwrap()[0].status, "accepted");
+
+        // Declined, then asked again: the same request reopens.
+        let r2 = meet::request_meeting(&db, &buyers[0], fx.fair_id, firms[1], "", now).await.unwrap();
+        meet::respond(&db, &exhibitors[1], r2, false, now).await.unwrap();
+        let again = meet::request_meeting(&db, &buyers[0], fx.fair_id, firms[1], "Lần nữa", now).await.unwrap();
+        assert_eq!(again, r2);
+
+        // A supplier asks a buyer; answered after 48 hours it has expired.
+        let r3 = meet::request_meeting(&db, &exhibitors[2], fx.fair_id, buyers[1].id, "", now).await.unwrap();
+        let late = now + Duration::hours(49);
+        assert_eq!(meet::requests(&db, &buyers[1], fx.fair_id, late).await.unwrap()[0].status, "expired");
+        assert_eq!(code(meet::respond(&db, &buyers[1], r3, true, late).await), ErrorCode::WrongState);
+        assert_eq!(meet::requests(&db, &buyers[1], fx.fair_id, now).await.unwrap()[0].status, "expired", "stored");
+        // The sweep expires the rest: r2 (pending again) but not r1 (accepted).
+        assert_eq!(meet::expire_requests(&db, late).await.unwrap(), 1);
+        let mine = meet::requests(&db, &buyers[0], fx.fair_id, late).await.unwrap();
+        let status = |id| mine.iter().find(|r| r.id == id).unwrap().status.clone();
+        assert_eq!((status(r1), status(r2)), ("accepted".to_string(), "expired".to_string()));
+        // A visitor cannot ask another visitor; staff cannot ask at all.
+        assert_eq!(code(meet::request_meeting(&db, &buyers[0], fx.fair_id, buyers[1].id, "", now).await), ErrorCode::NotFound);
+        let staff = users(&db, 1, Role::Staff, "staff").await;
+        assert_eq!(code(meet::request_meeting(&db, &staff[0], fx.fair_id, firms[0], "", now).await), ErrorCode::Forbidden);
+        // The organiser sees every request.
+        assert_eq!(meet::requests(&db, &fx.organiser, fx.fair_id, now).await.unwrap().len(), 3);
+    }
+}
+
+/// Python's icalendar reads the file; returns (summary, start ISO, end ISO, tzid) per event.
+fn parse_ics(text: &str) -> Vec<(String, String, String, String)> {
+    let script = r#"
+import sys, icalendar
+cal = icalendar.Calendar.from_ical(sys.stdin.buffer.read())
+for e in cal.walk('VEVENT'):
+    s, t = e.decoded('DTSTART'), e.decoded('DTEND')
+    print('\t'.join([str(e.get('SUMMARY')), s.isoformat(), t.isoformat(), e['DTSTART'].params.get('TZID', '')]))
+"#;
+    let python = std::env::var("FAIRLINK_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+    let mut child = std::process::Command::new(python)
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs (icalendar is installed by make test)");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            (f[0].into(), f[1].into(), f[2].into(), f[3].into())
+        })
+        .collect()
+}
+
+db_test! {
+    async fn scheduling_agendas_and_calendar_feeds(db: Db) {
+        let fx = booth_fixture(&db, 1).await;
+        let buyers = users(&db, 3, Role::Visitor, "buyer").await;
+        let exhibitors = users(&db, 3, Role::Exhibitor, "maker").await;
+        let firms: Vec<Uuid> = futures_util::future::join_all(exhibitors.iter().map(|e| firm_of(&db, e))).await;
+        let slots = programme(&db, &fx.organiser, fx.fair_id, 3, 1).await;
+        let now = Utc::now();
+        // Every buyer meets every firm (9 meetings for 3 slots: 3 per slot
+        // at most), one table: hosted buyer 0 meets at the tables, the rest at booths.
+        for (i, b) in buyers.iter().enumerate() {
+            for (j, f) in firms.iter().enumerate() {
+                let location = if i == 0 { Location::Table } else { Location::Booth };
+                meet::arrange_meeting(&db, &fx.organiser, fx.fair_id, &meet::Arrangement { buyer_id: b.id, firm_id: *f, weight: 1 + (i + j) as i32 % 3, location }, now).await.unwrap();
+            }
+        }
+        assert_eq!(code(meet::arrange_meeting(&db, &exhibitors[0], fx.fair_id, &meet::Arrangement { buyer_id: buyers[0].id, firm_id: firms[0], weight: 1, location: Location::Booth }, now).await), ErrorCode::Forbidden);
+        // Buyer 1 cannot attend the first slot; firm 2 not the last.
+        meet::set_unavailable(&db, &buyers[1], fx.fair_id, &[slots[0]]).await.unwrap();
+        meet::set_unavailable(&db, &exhibitors[2], fx.fair_id, &[slots[2]]).await.unwrap();
+        assert_eq!(meet::unavailable_slots(&db, &buyers[1], fx.fair_id).await.unwrap(), vec![slots[0]]);
+        assert_eq!(code(meet::set_unavailable(&db, &fx.organiser, fx.fair_id, &[slots[0]]).await), ErrorCode::Forbidden);
+        assert_eq!(code(meet::set_unavailable(&db, &buyers[1], fx.fair_id, &[Uuid::now_v7()]).await), ErrorCode::InvalidField);
+
+        let options = Options { time_limit: std::time::Duration::from_secs(2), ..Options::default() };
+        let mut seen = Vec::new();
+        assert_eq!(code(meet::run_schedule(&db, &exhibitors[0], fx.fair_id, &options, &mut |_| {}, now).await), ErrorCode::Forbidden);
+        let report = meet::run_schedule(&db, &fx.organiser, fx.fair_id, &options, &mut |p| seen.push(p), now).await.unwrap();
+        assert_eq!(seen.last(), Some(&1.0));
+        assert!(report.weight <= report.upper_bound.unwrap());
+        assert_eq!(report.added, report.scheduled);
+        // The rules, read back from the agendas.
+        let mut busy = HashSet::new();
+        let mut first = Vec::new();
+        for who in buyers.iter().chain(&exhibitors) {
+            let items = meet::agenda(&db, who, fx.fair_id).await.unwrap();
+            for i in &items {
+                assert!(busy.insert((who.id, i.starts_at)), "{} twice at {}", who.name, i.starts_at);
+            }
+            first.push(items);
+        }
+        let slot_start = |k: usize| Utc.with_ymd_and_hms(2030, 3, 10, 2, 0, 0).unwrap() + Duration::minutes(30 * k as i64);
+        assert!(first[1].iter().all(|i| i.starts_at != slot_start(0)), "buyer 1 blocked the first slot");
+        assert!(first[5].iter().all(|i| i.starts_at != slot_start(2)), "firm 2 blocked the last slot");
+        let tables: Vec<_> = first[0].iter().map(|i| (i.starts_at, i.table)).collect();
+        assert!(tables.iter().all(|(_, t)| *t == Some(1)), "one table: {tables:?}");
+        // Each of buyer 0's meetings is in one firm's agenda at the same time.
+        for m in &first[0] {
+            let firms_view = first[3..].iter().flatten().filter(|i| i.request_id == m.request_id).count();
+            assert_eq!(firms_view, 1, "{m:?}");
+            assert!(first[3..].iter().flatten().any(|i| i.request_id == m.request_id && i.starts_at == m.starts_at));
+        }
+        assert!(meet::agenda(&db, &fx.organiser, fx.fair_id).await.is_err());
+
+        // A blocked slot that holds a meeting is refused.
+        let taken = first[0][0].starts_at;
+        let taken_slot = slots[(0..3).find(|&k| slot_start(k) == taken).unwrap()];
+        assert_eq!(code(meet::set_unavailable(&db, &buyers[0], fx.fair_id, &[taken_slot]).await), ErrorCode::WrongState);
+
+        // A cancellation and a new request: earlier meetings keep their place.
+        let gone = first[0][0].request_id;
+        meet::cancel(&db, &buyers[0], gone, now).await.unwrap();
+        let extra = users(&db, 1, Role::Visitor, "late").await;
+        meet::arrange_meeting(&db, &fx.organiser, fx.fair_id, &meet::Arrangement { buyer_id: extra[0].id, firm_id: firms[0], weight: 3, location: Location::Booth }, now).await.unwrap();
+        let again = meet::run_schedule(&db, &fx.organiser, fx.fair_id, &options, &mut |_| {}, now).await.unwrap();
+        assert!(again.added <= 2);
+        for (who, before) in buyers.iter().chain(&exhibitors).zip(&first) {
+            let after = meet::agenda(&db, who, fx.fair_id).await.unwrap();
+            for m in before.iter().filter(|m| m.request_id != gone) {
+                assert!(after.iter().any(|a| a.request_id == m.request_id && a.starts_at == m.starts_at && a.table == m.table), "{m:?} moved");
+            }
+        }
+
+        // The agenda as a calendar file, read by a standard parser.
+        let fair = fairlink::booths::fair_by_id(&db, fx.fair_id).await.unwrap();
+        let items = meet::agenda(&db, &buyers[0], fx.fair_id).await.unwrap();
+        let ics = meet::agenda_calendar(&fair, &items, fairlink::Locale::Vi, now);
+        let events = parse_ics(&ics);
+        assert_eq!(events.len(), items.len());
+        for (e, i) in events.iter().zip(&items) {
+            let start = DateTime::parse_from_rfc3339(&e.1).unwrap();
+            assert_eq!(start.with_timezone(&Utc), i.starts_at, "{e:?}");
+            assert_eq!(start.offset().local_minus_utc(), 7 * 3600, "shown in the fair's time: {e:?}");
+            assert_eq!(DateTime::parse_from_rfc3339(&e.2).unwrap() - start, Duration::minutes(30));
+            assert_eq!(e.3, "Asia/Ho_Chi_Minh");
+            assert!(e.0.starts_with("Gặp "), "{e:?}");
+        }
+
+        // The feed: secret, renewed and revoked.
+        let token = meet::renew_feed(&db, &buyers[0], now).await.unwrap();
+        let (who, feed) = meet::feed_agenda(&db, &token, fx.fair_id).await.unwrap();
+        assert_eq!((who.id, feed.len()), (buyers[0].id, items.len()));
+        assert_eq!(code(meet::feed_agenda(&db, "not-the-secret", fx.fair_id).await), ErrorCode::NotFound);
+        let renewed = meet::renew_feed(&db, &buyers[0], now).await.unwrap();
+        assert_ne!(renewed, token);
+        assert_eq!(code(meet::feed_agenda(&db, &token, fx.fair_id).await), ErrorCode::NotFound);
+        meet::feed_agenda(&db, &renewed, fx.fair_id).await.unwrap();
+        meet::revoke_feed(&db, &buyers[0]).await.unwrap();
+        assert_eq!(code(meet::feed_agenda(&db, &renewed, fx.fair_id).await), ErrorCode::NotFound);
+    }
+}
