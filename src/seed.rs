@@ -15,7 +15,7 @@ use crate::firms::{SectorGroup, TaxCode, status};
 use crate::text::slug;
 use crate::{Locale, Result};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use std::collections::HashSet;
 use uuid::Uuid;
 
@@ -48,6 +48,7 @@ pub struct SeedReport {
     pub booths_booked: usize,
     pub applications: usize,
     pub badges: usize,
+    pub meetings: usize,
 }
 
 /// SplitMix64: small, fast, and the same on every machine.
@@ -617,6 +618,7 @@ pub async fn run(db: &Db, now: DateTime<Utc>) -> Result<SeedReport> {
     report.applications = applications;
     report.badges = seed_check_in(&txn, fair_id, &visitor_orgs, badge_key, now).await?;
     txn.commit().await?;
+    report.meetings = seed_meetings(db, fair_id, &visitor_orgs, now).await?;
     tracing::info!(?report, "demo data created");
     Ok(report)
 }
@@ -1319,6 +1321,235 @@ async fn seed_check_in(
         n += 1;
     }
     Ok(n)
+}
+
+/// What demo buyers source: (company kind, HS codes, processes, materials,
+/// certificates, markets, languages).
+type Sourcing = (
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static [&'static str],
+);
+
+const SOURCING: &[Sourcing] = &[
+    // A Japanese car maker: cast aluminium parts, IATF.
+    (
+        &["870899", "870840"],
+        &["die_casting", "cnc_machining"],
+        &["aluminium"],
+        &["iatf_16949"],
+        &["jp"],
+        &["ja", "en"],
+    ),
+    // A Korean electronics group: harnesses and boards.
+    (
+        &["854430", "853690"],
+        &["wire_harness", "smt"],
+        &["copper"],
+        &["iso_9001"],
+        &["kr"],
+        &["ko", "en"],
+    ),
+    // A European footwear brand: leather and soles.
+    (
+        &["410719", "640620"],
+        &["tanning", "sole_moulding"],
+        &["leather"],
+        &["lwg"],
+        &["eu"],
+        &["en"],
+    ),
+    // A Vietnamese motorbike assembler: plastics and stampings.
+    (
+        &["871410", "732690"],
+        &["injection_moulding", "stamping"],
+        &["steel"],
+        &["iso_9001"],
+        &["vn"],
+        &["vi"],
+    ),
+];
+
+/// The B2B programme of the demo fair: half-hour slots on each fair day
+/// (09:00 to 12:00 and 13:30 to 16:30), 40 tables; buyers with needs (the
+/// documented visitor among them), meetings arranged and requested with
+/// their recommended suppliers, and a scheduled programme. The demo
+/// exhibitor's firm also makes cast aluminium engine brackets (HS 8708.99),
+/// which the Japanese buyers source.
+async fn seed_meetings(
+    db: &Db,
+    fair_id: Uuid,
+    visitors: &[(Uuid, String, String)],
+    now: DateTime<Utc>,
+) -> Result<usize> {
+    use crate::accounts::SessionUser;
+    use crate::meetings::service as m;
+    use crate::meetings::views::{Arrangement, NeedInput, ProgrammeInput};
+    use crate::meetings::{Location, Options, matching::Need};
+    let account = |email: &str, role: Role| {
+        let email = email.to_string();
+        async move {
+            let u = user::Entity::find()
+                .filter(user::Column::Email.eq(email))
+                .one(db.read())
+                .await?
+                .ok_or(crate::ErrorCode::NotFound)?;
+            Ok::<_, crate::Error>(SessionUser {
+                id: u.id,
+                email: u.email,
+                name: u.name,
+                role,
+                locale: Locale::parse(&u.locale).unwrap_or(Locale::Vi),
+                email_verified: true,
+            })
+        }
+    };
+    let organiser = account(DEMO_ORGANISER, Role::Organiser).await?;
+    let demo_visitor = account(DEMO_VISITOR, Role::Visitor).await?;
+    let exhibitor = account(DEMO_EXHIBITOR, Role::Exhibitor).await?;
+    let demo_firm = crate::firms::profile::membership(db.read(), exhibitor.id)
+        .await?
+        .map(|(f, _)| f)
+        .ok_or(crate::ErrorCode::NoFirm)?;
+    product::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        firm_id: Set(demo_firm),
+        name_vi: Set("Giá đỡ động cơ bằng nhôm đúc".into()),
+        name_en: Set("Cast aluminium engine brackets".into()),
+        hs_code: Set(Some("870899".into())),
+        position: Set(9),
+    }
+    .insert(db.write())
+    .await?;
+    if tag::Entity::find_by_id((demo_firm, "process".to_string(), "die_casting".to_string()))
+        .one(db.read())
+        .await?
+        .is_none()
+    {
+        tag::ActiveModel {
+            firm_id: Set(demo_firm),
+            kind: Set("process".into()),
+            code: Set("die_casting".into()),
+        }
+        .insert(db.write())
+        .await?;
+    }
+
+    let tz = crate::format::offset_or_default(crate::format::DEFAULT_TIME_ZONE);
+    let mut slots = Vec::new();
+    for day in 16..=18 {
+        for (h, mi) in [
+            (9, 0),
+            (9, 30),
+            (10, 0),
+            (10, 30),
+            (11, 0),
+            (11, 30),
+            (13, 30),
+            (14, 0),
+            (14, 30),
+            (15, 0),
+            (15, 30),
+            (16, 0),
+        ] {
+            let local = NaiveDate::from_ymd_opt(2026, 12, day)
+                .expect("date")
+                .and_hms_opt(h, mi, 0)
+                .expect("time");
+            slots.push((
+                local
+                    .and_local_timezone(tz)
+                    .single()
+                    .expect("fixed offset")
+                    .with_timezone(&Utc),
+                30,
+            ));
+        }
+    }
+    m::save_programme(
+        db,
+        &organiser,
+        fair_id,
+        &ProgrammeInput {
+            tables: 40,
+            request_hours: 72,
+            slots,
+        },
+        now,
+    )
+    .await?;
+
+    let mut buyers = vec![(
+        demo_visitor.clone(),
+        "Toyota Tsusho Vietnam".to_string(),
+        0usize,
+    )];
+    for (i, (id, name, company)) in visitors.iter().take(40).enumerate() {
+        let u = SessionUser {
+            id: *id,
+            email: String::new(),
+            name: name.clone(),
+            role: Role::Visitor,
+            locale: Locale::En,
+            email_verified: true,
+        };
+        buyers.push((u, company.clone(), i % SOURCING.len()));
+    }
+    let list = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    for (i, (buyer, company, profile)) in buyers.iter().enumerate() {
+        let (hs, processes, materials, certificates, markets, languages) = SOURCING[*profile];
+        let need = NeedInput {
+            company: company.clone(),
+            country: ["JP", "KR", "DE", "VN"][*profile].into(),
+            need: Need {
+                hs_codes: list(hs),
+                processes: list(processes),
+                materials: list(materials),
+                certificates: list(certificates),
+                markets: list(markets),
+                languages: list(languages),
+            },
+            volume: format!("{} pcs/month", 5_000 * (1 + i % 4)),
+            moq: format!("{}", 1_000 * (1 + i % 3)),
+            description: String::new(),
+        };
+        m::save_need(db, buyer, &need, now).await?;
+        let recs = m::recommend_suppliers(db, buyer, fair_id, 6).await?;
+        for (j, r) in recs.iter().enumerate() {
+            if j < 3 {
+                let arrangement = Arrangement {
+                    buyer_id: buyer.id,
+                    firm_id: r.id,
+                    weight: 1 + ((i + j) % 3) as i32,
+                    location: if j % 2 == 0 {
+                        Location::Table
+                    } else {
+                        Location::Booth
+                    },
+                };
+                m::arrange_meeting(db, &organiser, fair_id, &arrangement, now).await?;
+            } else if j < 5 {
+                m::request_meeting(
+                    db,
+                    buyer,
+                    fair_id,
+                    r.id,
+                    "Chúng tôi muốn trao đổi về báo giá và mẫu thử.",
+                    now,
+                )
+                .await?;
+            }
+        }
+    }
+    let options = Options {
+        time_limit: std::time::Duration::from_secs(1),
+        ..Options::default()
+    };
+    let report = m::run_schedule(db, &organiser, fair_id, &options, &mut |_| {}, now).await?;
+    Ok(report.scheduled)
 }
 
 #[cfg(test)]

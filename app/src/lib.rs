@@ -109,6 +109,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/fairs/:slug/scan") view=routes::badges::ScannerPage ssr=SsrMode::Async />
                     <Route path=path!("/fairs/:slug/staff") view=routes::badges::StaffBadgesPage ssr=SsrMode::Async />
                     <Route path=path!("/firm/leads") view=routes::badges::LeadsPage ssr=SsrMode::Async />
+                    <Route path=path!("/fairs/:slug/meetings") view=routes::meetings::MeetingsPage ssr=SsrMode::Async />
+                    <Route path=path!("/fairs/:slug/agenda") view=routes::meetings::AgendaPage ssr=SsrMode::Async />
+                    <Route path=path!("/organiser/fairs/:slug/meetings") view=routes::meetings::ProgrammePage ssr=SsrMode::Async />
                     <Route path=path!("/organiser/fairs/:slug/badges") view=routes::badges::BadgeDeskPage ssr=SsrMode::Async />
                     <Route path=path!("/organiser/fairs/:slug/live") view=routes::badges::LivePage ssr=SsrMode::Async />
                     <Route

@@ -584,3 +584,164 @@ pub async fn plan_import(
         Err(e) => back(&page, "#import", Err(e)),
     }
 }
+
+/// The values a form sent under one name (checkboxes), in order.
+fn values(pairs: &[(String, String)], key: &str) -> Vec<String> {
+    pairs
+        .iter()
+        .filter(|(k, _)| k == key)
+        .map(|(_, v)| v.clone())
+        .collect()
+}
+
+/// POST /fairs/{slug}/needs: a buyer states what they source.
+pub async fn save_need(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    req: Request,
+) -> Response {
+    let info = info(&req);
+    let user = match guard(&info, &[Role::Visitor]) {
+        Ok(u) => u,
+        Err(r) => return *r,
+    };
+    let page = format!("/fairs/{slug}/meetings");
+    let Ok(axum::Form(pairs)) =
+        axum::Form::<Vec<(String, String)>>::from_request(req, &state).await
+    else {
+        return back(&page, "#needs", Err(Error::new(ErrorCode::BadRequest)));
+    };
+    let one = |key: &str| values(&pairs, key).into_iter().next().unwrap_or_default();
+    let input = fairlink::meetings::views::NeedInput {
+        company: one("company"),
+        country: one("country"),
+        need: fairlink::meetings::matching::Need {
+            hs_codes: vec![one("hs_codes")],
+            processes: values(&pairs, "processes"),
+            materials: values(&pairs, "materials"),
+            certificates: values(&pairs, "certificates"),
+            markets: values(&pairs, "markets"),
+            languages: values(&pairs, "languages"),
+        },
+        volume: one("volume"),
+        moq: one("moq"),
+        description: one("description"),
+    };
+    let outcome =
+        fairlink::meetings::service::save_need(&state.ctx.db, &user, &input, chrono::Utc::now())
+            .await;
+    back(&page, "#recommendations", outcome.map(|_| "needs"))
+}
+
+/// POST /fairs/{slug}/blocked: the slots a buyer or a firm cannot attend.
+pub async fn set_blocked(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    req: Request,
+) -> Response {
+    let info = info(&req);
+    let user = match guard(&info, &[Role::Visitor, Role::Exhibitor]) {
+        Ok(u) => u,
+        Err(r) => return *r,
+    };
+    let page = format!("/fairs/{slug}/meetings");
+    let Ok(axum::Form(pairs)) =
+        axum::Form::<Vec<(String, String)>>::from_request(req, &state).await
+    else {
+        return back(&page, "#blocked", Err(Error::new(ErrorCode::BadRequest)));
+    };
+    let Ok(slots) = values(&pairs, "slot")
+        .iter()
+        .map(|s| s.parse::<Uuid>())
+        .collect::<Result<Vec<_>, _>>()
+    else {
+        return back(
+            &page,
+            "#blocked",
+            Err(Error::field(ErrorCode::InvalidField, "slots")),
+        );
+    };
+    let db = &state.ctx.db;
+    let outcome = match fairlink::booths::fair_by_slug(db, &slug).await {
+        Ok(fair) => fairlink::meetings::service::set_unavailable(db, &user, fair.id, &slots).await,
+        Err(e) => Err(e),
+    };
+    back(&page, "#blocked", outcome.map(|_| "blocked"))
+}
+
+fn calendar_response(text: String) -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/calendar; charset=utf-8"),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_static("attachment; filename=\"agenda.ics\""),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, no-store"),
+            ),
+        ],
+        text,
+    )
+        .into_response()
+}
+
+/// GET /fairs/{slug}/agenda.ics: the signed-in person's agenda.
+pub async fn agenda_ics(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    req: Request,
+) -> Response {
+    let info = info(&req);
+    let user = match guard(&info, &[Role::Visitor, Role::Exhibitor]) {
+        Ok(u) => u,
+        Err(r) => return *r,
+    };
+    let db = &state.ctx.db;
+    let result = async {
+        let fair = fairlink::booths::fair_by_slug(db, &slug).await?;
+        let items = fairlink::meetings::service::agenda(db, &user, fair.id).await?;
+        Ok::<_, Error>(fairlink::meetings::service::agenda_calendar(
+            &fair,
+            &items,
+            info.locale,
+            chrono::Utc::now(),
+        ))
+    }
+    .await;
+    match result {
+        Ok(text) => calendar_response(text),
+        Err(e) => error_response(e.code, info.locale),
+    }
+}
+
+/// GET /calendar/{secret}/{slug}.ics: the agenda behind a feed secret, for
+/// calendar programs (no session; the secret is the key).
+pub async fn feed_ics(
+    State(state): State<AppState>,
+    Path((token, file)): Path<(String, String)>,
+) -> Response {
+    let db = &state.ctx.db;
+    let Some(slug) = file.strip_suffix(".ics") else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let result = async {
+        let fair = fairlink::booths::fair_by_slug(db, slug).await?;
+        let (user, items) = fairlink::meetings::service::feed_agenda(db, &token, fair.id).await?;
+        Ok::<_, Error>(fairlink::meetings::service::agenda_calendar(
+            &fair,
+            &items,
+            user.locale,
+            chrono::Utc::now(),
+        ))
+    }
+    .await;
+    match result {
+        Ok(text) => calendar_response(text),
+        Err(e) => error_response(e.code, fairlink::Locale::Vi),
+    }
+}

@@ -150,6 +150,10 @@ pub fn router(state: AppState) -> Router {
         .route("/organiser/fairs/{slug}/badges.pdf", get(files::badge_sheets))
         .route("/organiser/fairs/{slug}/live/events", get(live::events))
         .route("/firm/leads.csv", get(files::leads_csv))
+        .route("/fairs/{slug}/needs", axum::routing::post(files::save_need))
+        .route("/fairs/{slug}/blocked", axum::routing::post(files::set_blocked))
+        .route("/fairs/{slug}/agenda.ics", get(files::agenda_ics))
+        .route("/calendar/{token}/{file}", get(files::feed_ics))
         .route("/firm/leads.xlsx", get(files::leads_xlsx))
         .route("/organiser/halls/{id}/{name}", get(files::plan_export))
         .route(

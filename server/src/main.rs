@@ -268,12 +268,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("demo fair already present: nothing to do");
             } else {
                 println!(
-                    "demo fair created: {} firms ({} certified, {} certificates), {} visitors, {} accounts",
+                    "demo fair created: {} firms ({} certified, {} certificates), {} visitors, {} accounts, {} B2B meetings scheduled",
                     report.firms,
                     report.certified_firms,
                     report.certificates,
                     report.visitors,
-                    report.users
+                    report.users,
+                    report.meetings
                 );
             }
         }

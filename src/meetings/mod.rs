@@ -10,6 +10,7 @@ pub mod ics;
 pub mod instance;
 pub mod matching;
 pub mod solve;
+pub mod views;
 
 #[cfg(feature = "db")]
 pub mod entity;

@@ -7,7 +7,8 @@ use super::entity::{feed, meeting, need, programme, request, slot, unavailable};
 use super::instance::{
     Fixed, InstanceSpec, Kind, Location, Participant, Request as Req, Schedule, Slot as SlotSpec,
 };
-use super::matching::{self, Fit, Need, Offer, OfferKey};
+use super::matching::{self, Need, Offer, OfferKey};
+pub use super::views::*;
 use super::{Instance, Options};
 use crate::accounts::entity::user;
 use crate::accounts::{Role, SessionUser, hash_token, random_token};
@@ -21,7 +22,6 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
 };
-use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
@@ -64,17 +64,6 @@ fn text(value: &str, max: usize, field: &'static str) -> Result<String> {
         return Err(Error::field(ErrorCode::InvalidField, field));
     }
     Ok(v.to_string())
-}
-
-/// What a buyer sources, as typed on the needs form.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NeedInput {
-    pub company: String,
-    pub country: String,
-    pub need: Need,
-    pub volume: String,
-    pub moq: String,
-    pub description: String,
 }
 
 /// Saves the buyer's needs (visitors only).
@@ -234,17 +223,6 @@ async fn offers<C: ConnectionTrait>(
         .collect())
 }
 
-/// A recommended counterpart with the reasons.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Recommendation {
-    /// The firm (for a buyer) or the buyer's account (for a supplier).
-    pub id: Uuid,
-    pub name: String,
-    pub fit: Fit,
-    /// The request between the two at this fair, if any, and its state.
-    pub request: Option<(Uuid, String)>,
-}
-
 /// Requests between `buyer` (or every buyer) and `firm` (or every firm) at a fair.
 async fn request_states<C: ConnectionTrait>(
     conn: &C,
@@ -339,29 +317,6 @@ async fn own_firm<C: ConnectionTrait>(conn: &C, user: &SessionUser) -> Result<Uu
         .await?
         .map(|(f, _)| f)
         .ok_or_else(|| ErrorCode::NoFirm.into())
-}
-
-/// The fair's meeting programme as the organiser sets it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProgrammeInput {
-    pub tables: i32,
-    pub request_hours: i32,
-    /// Slot starts (UTC) and lengths in minutes.
-    pub slots: Vec<(DateTime<Utc>, i32)>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SlotView {
-    pub id: Uuid,
-    pub starts_at: DateTime<Utc>,
-    pub minutes: i32,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Programme {
-    pub tables: i32,
-    pub request_hours: i32,
-    pub slots: Vec<SlotView>,
 }
 
 fn require_organiser(user: &SessionUser) -> Result<()> {
@@ -493,25 +448,6 @@ pub async fn programme(db: &Db, fair_id: Uuid) -> Result<Option<Programme>> {
     }))
 }
 
-/// One request as its two sides (and the organiser) see it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RequestView {
-    pub id: Uuid,
-    pub buyer_id: Uuid,
-    pub buyer: String,
-    pub firm_id: Uuid,
-    pub firm: String,
-    pub asked_by: String,
-    pub message: String,
-    pub status: String,
-    pub weight: i32,
-    pub location: String,
-    pub created_at: DateTime<Utc>,
-    pub expires_at: Option<DateTime<Utc>>,
-    /// It is this user's turn to accept or decline.
-    pub to_answer: bool,
-}
-
 /// A buyer asks a firm, or an exhibitor asks a buyer, for a meeting. Asking
 /// again after a decline, an expiry or a cancellation reopens the request.
 pub async fn request_meeting(
@@ -603,16 +539,6 @@ pub async fn request_meeting(
     };
     txn.commit().await?;
     Ok(id)
-}
-
-/// A meeting the organiser arranges.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Arrangement {
-    pub buyer_id: Uuid,
-    pub firm_id: Uuid,
-    /// Priority for the scheduler, 1 to 10.
-    pub weight: i32,
-    pub location: Location,
 }
 
 /// An organiser arranges a meeting directly (hosted-buyer programmes): it is
@@ -1084,18 +1010,6 @@ pub async fn instance<C: ConnectionTrait>(
     Ok((spec, held))
 }
 
-/// What a scheduling run did.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RunReport {
-    pub scheduled: usize,
-    pub added: usize,
-    pub unscheduled: usize,
-    pub weight: u64,
-    pub upper_bound: Option<u64>,
-    pub greedy_weight: u64,
-    pub seconds: f64,
-}
-
 /// Runs the scheduler for a fair: meetings already scheduled keep their slot
 /// and table, accepted requests without one are placed. The search runs
 /// outside any transaction; the result is written in one, and refused if
@@ -1217,20 +1131,6 @@ pub async fn run_schedule(
         greedy_weight: outcome.greedy_weight,
         seconds: outcome.seconds,
     })
-}
-
-/// One meeting in a person's agenda.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AgendaItem {
-    pub request_id: Uuid,
-    pub starts_at: DateTime<Utc>,
-    pub minutes: i32,
-    pub counterpart: String,
-    /// The table number, or None at the supplier's booth.
-    pub table: Option<i32>,
-    /// The supplier's booth code, when it has one at this fair.
-    pub booth: Option<String>,
-    pub held: bool,
 }
 
 /// The agenda of a buyer (their meetings) or an exhibitor (their firm's),
@@ -1417,4 +1317,44 @@ pub fn agenda_calendar(
         &events,
         now,
     )
+}
+
+/// Whether the user has a calendar feed.
+pub async fn has_feed(db: &Db, user: &SessionUser) -> Result<bool> {
+    Ok(feed::Entity::find_by_id(user.id)
+        .one(db.read())
+        .await?
+        .is_some())
+}
+
+/// How many meetings a fair has scheduled.
+pub async fn scheduled_count(db: &Db, fair_id: Uuid) -> Result<usize> {
+    use sea_orm::PaginatorTrait;
+    Ok(meeting::Entity::find()
+        .filter(meeting::Column::FairId.eq(fair_id))
+        .count(db.read())
+        .await? as usize)
+}
+
+/// Reads slots typed one per line, "YYYY-MM-DD HH:MM minutes", in the
+/// fair's time zone (blank lines skipped).
+pub fn parse_slot_lines(text: &str, zone: &str) -> Result<Vec<(DateTime<Utc>, i32)>> {
+    let tz = crate::format::offset_or_default(zone);
+    let mut out = Vec::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let parts: Vec<&str> = line.split_whitespace().collect();
+        let bad = || Error::field(ErrorCode::InvalidField, "slots");
+        let [date, time, minutes] = parts[..] else {
+            return Err(bad());
+        };
+        let at = chrono::NaiveDateTime::parse_from_str(&format!("{date} {time}"), "%Y-%m-%d %H:%M")
+            .map_err(|_| bad())?;
+        let start = at
+            .and_local_timezone(tz)
+            .single()
+            .ok_or_else(bad)?
+            .with_timezone(&Utc);
+        out.push((start, minutes.parse::<i32>().map_err(|_| bad())?));
+    }
+    Ok(out)
 }

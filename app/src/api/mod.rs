@@ -6,6 +6,7 @@ pub mod auth;
 pub mod badges;
 pub mod booths;
 pub mod firms;
+pub mod meetings;
 pub mod public;
 
 use fairlink::{ErrorCode, Locale};

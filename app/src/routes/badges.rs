@@ -100,7 +100,16 @@ fn MyBadges() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match data.await {
                         Ok(list) if list.is_empty() => view! { <p>{t(Key::BadgesNone)}</p> }.into_any(),
-                        Ok(list) => list.into_iter().map(|b| view! { <BadgeView b /> }).collect_view().into_any(),
+                        Ok(list) => list.into_iter().map(|b| {
+                            let slug = b.fair_slug.clone();
+                            view! {
+                                <BadgeView b />
+                                <p>
+                                    <a href=format!("/fairs/{slug}/meetings")>{t(Key::MeetingsTitle)}</a>" · "
+                                    <a href=format!("/fairs/{slug}/agenda")>{t(Key::AgendaTitle)}</a>
+                                </p>
+                            }
+                        }).collect_view().into_any(),
                         Err(e) => error_alert(e, locale.get_untracked()),
                     }
                 })}

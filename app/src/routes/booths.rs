@@ -550,6 +550,8 @@ fn BookingsContent() -> impl IntoView {
                                     <a class="button" href=format!("/fairs/{slug}/plan")>{t(Key::BookingsPickOnPlan)}</a>" "
                                     <a href=format!("/fairs/{slug}/booths?free=1")>{t(Key::BoothsShowFree)}</a>" "
                                     <a href=format!("/fairs/{slug}/staff")>{t(Key::StaffBadgesTitle)}</a>" "
+                                    <a href=format!("/fairs/{slug}/meetings")>{t(Key::MeetingsTitle)}</a>" "
+                                    <a href=format!("/fairs/{slug}/agenda")>{t(Key::AgendaTitle)}</a>" "
                                     <a href="/firm/leads">{t(Key::LeadsTitle)}</a>
                                 </p>
                                 {(!m.why_not.is_empty()).then(|| view! { <WhyNot why_not=m.why_not.clone() slug=slug.clone() /> })}

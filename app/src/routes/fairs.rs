@@ -50,6 +50,7 @@ fn FairNav(slug: String) -> impl IntoView {
             <a href=format!("/fairs/{slug}/plan")>{t(Key::PlanTitle)}</a>
             <a href=format!("/organiser/fairs/{slug}/badges")>{t(Key::DeskTitle)}</a>
             <a href=format!("/organiser/fairs/{slug}/live")>{t(Key::LiveTitle)}</a>
+            <a href=format!("/organiser/fairs/{slug}/meetings")>{t(Key::ProgrammeTitle)}</a>
         </nav>
     }
 }

@@ -249,7 +249,7 @@ fn Products(firm: Firm) -> impl IntoView {
     }
 }
 
-fn checkboxes(
+pub(crate) fn checkboxes(
     name: &'static str,
     list: &'static [vocabulary::Term],
     chosen: &[String],

@@ -7,6 +7,7 @@ pub mod fairs;
 pub mod firm;
 pub mod home;
 pub mod mail;
+pub mod meetings;
 pub mod not_found;
 pub mod organiser;
 pub mod review;

@@ -1,0 +1,406 @@
+//! B2B meetings: /fairs/:slug/meetings (a buyer's needs and recommended
+//! suppliers, or a firm's recommended buyers; requests; blocked slots),
+//! /fairs/:slug/agenda (the personal agenda, its .ics and feed) and
+//! /organiser/fairs/:slug/meetings (the programme and scheduling runs).
+
+use crate::api::meetings::{
+    CancelMeeting, RenewFeed, RequestMeeting, RespondMeeting, RevokeFeed, RunSchedule,
+    SaveProgramme, get_agenda, get_meetings, get_programme,
+};
+use crate::components::forms::{Field, FormAlert, Submit, TextArea, action_error, query_error};
+use crate::components::guard::RequireRole;
+use crate::i18n::{Key, t, tr, tr_args, use_locale};
+use crate::routes::firm::checkboxes;
+use fairlink::Locale;
+use fairlink::accounts::Role;
+use fairlink::firms::vocabulary::{CERTIFICATES, MARKETS, MATERIALS, PROCESSES};
+use fairlink::format;
+use fairlink::meetings::matching::LANGUAGES;
+use fairlink::meetings::views::RequestView;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+fn loading() -> impl IntoView {
+    view! { <p class="loading">{t(Key::CommonLoading)}</p> }
+}
+
+fn slug() -> impl Fn() -> String + Copy + Send + Sync + 'static {
+    let params = use_params_map();
+    move || params.with(|p| p.get("slug").unwrap_or_default())
+}
+
+fn error_alert(e: crate::api::AppError, locale: Locale) -> AnyView {
+    view! { <p class="alert alert--error" role="alert">{e.message(locale)}</p> }.into_any()
+}
+
+fn status_key(status: &str) -> Key {
+    match status {
+        "pending" => Key::MeetingsStatusPending,
+        "accepted" => Key::MeetingsStatusAccepted,
+        "declined" => Key::MeetingsStatusDeclined,
+        "expired" => Key::MeetingsStatusExpired,
+        _ => Key::MeetingsStatusCancelled,
+    }
+}
+
+/// /fairs/:slug/meetings
+#[component]
+pub fn MeetingsPage() -> impl IntoView {
+    let locale = use_locale();
+    let slug = slug();
+    let data = Resource::new(slug, get_meetings);
+    let ask = ServerAction::<RequestMeeting>::new();
+    let answer = ServerAction::<RespondMeeting>::new();
+    let cancel = ServerAction::<CancelMeeting>::new();
+    let ask_error = action_error(ask);
+    let answer_error = action_error(answer);
+    let page_error = query_error();
+    let query = use_query_map();
+    let notice = move || {
+        query.with(|q| {
+            if q.get("sent").is_some() {
+                Some(Key::MeetingsSent)
+            } else if q.get("answered").is_some() {
+                Some(Key::MeetingsAnswered)
+            } else if q.get("saved").is_some() {
+                Some(Key::MeetingsSaved)
+            } else {
+                None
+            }
+        })
+    };
+    view! {
+        <Title text=t(Key::MeetingsTitle) />
+        <RequireRole roles=&[Role::Visitor, Role::Exhibitor]>
+            <section class="panel">
+                <h1>{t(Key::MeetingsTitle)}</h1>
+                {move || notice().map(|k| view! { <p class="alert alert--success" role="status">{t(k)}</p> })}
+                <FormAlert error=page_error />
+                <Suspense fallback=loading>
+                    {move || Suspend::new(async move {
+                        let l = locale.get_untracked();
+                        let p = match data.await {
+                            Ok(p) => p,
+                            Err(e) => return error_alert(e, l),
+                        };
+                        let slug = p.fair.slug.clone();
+                        let need = p.need.clone().unwrap_or_default();
+                        let needs_form = p.buyer.then(|| {
+                            let action = format!("/fairs/{slug}/needs");
+                            view! {
+                                <section id="needs">
+                                    <h2>{tr(l, Key::MeetingsNeeds)}</h2>
+                                    <p class="muted">{tr(l, Key::MeetingsNeedsHint)}</p>
+                                    <form method="post" action=action class="form">
+                                        <Field name="company" label=Key::MeetingsCompany value=need.company.clone() error=page_error />
+                                        <Field name="country" label=Key::MeetingsCountry required=false value=need.country.clone() error=page_error />
+                                        <Field name="hs_codes" label=Key::MeetingsHsCodes hint=Key::MeetingsHsCodesHint required=false value=need.need.hs_codes.join(", ") error=page_error />
+                                        <fieldset class="choice choice--grid">
+                                            <legend>{tr(l, Key::FirmProcesses)}</legend>
+                                            {checkboxes("processes", PROCESSES, &need.need.processes, l)}
+                                        </fieldset>
+                                        <fieldset class="choice choice--grid">
+                                            <legend>{tr(l, Key::FirmMaterials)}</legend>
+                                            {checkboxes("materials", MATERIALS, &need.need.materials, l)}
+                                        </fieldset>
+                                        <fieldset class="choice choice--grid">
+                                            <legend>{tr(l, Key::MeetingsCertificates)}</legend>
+                                            {checkboxes("certificates", CERTIFICATES, &need.need.certificates, l)}
+                                        </fieldset>
+                                        <fieldset class="choice choice--grid">
+                                            <legend>{tr(l, Key::MeetingsMarkets)}</legend>
+                                            {checkboxes("markets", MARKETS, &need.need.markets, l)}
+                                        </fieldset>
+                                        <fieldset class="choice choice--grid">
+                                            <legend>{tr(l, Key::MeetingsLanguages)}</legend>
+                                            {checkboxes("languages", LANGUAGES, &need.need.languages, l)}
+                                        </fieldset>
+                                        <Field name="volume" label=Key::MeetingsVolume required=false value=need.volume.clone() error=page_error />
+                                        <Field name="moq" label=Key::MeetingsMoq required=false value=need.moq.clone() error=page_error />
+                                        <TextArea name="description" label=Key::MeetingsDescription value=need.description.clone() error=page_error />
+                                        <Submit label=Key::MeetingsSaveNeeds />
+                                    </form>
+                                </section>
+                            }
+                        });
+                        let title = if p.buyer { Key::MeetingsSuppliers } else { Key::MeetingsBuyers };
+                        let recs = if p.recommendations.is_empty() {
+                            view! { <p class="muted">{tr(l, if p.buyer { Key::MeetingsNoSuppliers } else { Key::MeetingsNoBuyers })}</p> }.into_any()
+                        } else {
+                            p.recommendations.into_iter().map(|r| {
+                                let reasons = r.fit.reasons.iter().map(|x| x.label(l)).collect::<Vec<_>>().join(" · ");
+                                let state = r.request.as_ref().map(|(_, s)| s.clone());
+                                let can_ask = p.open && !matches!(state.as_deref(), Some("pending") | Some("accepted"));
+                                let slug = slug.clone();
+                                view! {
+                                    <article class="card recommendation">
+                                        <h3>{r.name.clone()}" "<span class="badge">{tr_args(l, Key::MeetingsPoints, &[("points", &r.fit.points.to_string())])}</span></h3>
+                                        <p class="muted">{reasons}</p>
+                                        {state.map(|s| view! { <p class="badge">{tr(l, status_key(&s))}</p> })}
+                                        {can_ask.then(|| view! {
+                                            <ActionForm action=ask attr:class="form form--compact">
+                                                <input type="hidden" name="slug" value=slug.clone() />
+                                                <input type="hidden" name="counterpart" value=r.id.to_string() />
+                                                <div class="field">
+                                                    <label for=format!("msg-{}", r.id)>{tr(l, Key::MeetingsMessage)}</label>
+                                                    <input id=format!("msg-{}", r.id) name="message" />
+                                                </div>
+                                                <button type="submit" class="button button--small">{tr(l, Key::MeetingsAsk)}</button>
+                                            </ActionForm>
+                                        })}
+                                    </article>
+                                }
+                            }).collect_view().into_any()
+                        };
+                        let requests = p.requests.into_iter().map(|r| request_card(r, p.buyer, slug.clone(), answer, cancel, l)).collect_view();
+                        let blocked_form = (!p.slots.is_empty()).then(|| {
+                            let action = format!("/fairs/{slug}/blocked");
+                            let zone = p.fair.time_zone.clone();
+                            let boxes = p.slots.iter().map(|s| {
+                                let checked = p.blocked.contains(&s.id);
+                                view! {
+                                    <label class="check">
+                                        <input type="checkbox" name="slot" value=s.id.to_string() checked=checked />
+                                        {format::datetime(s.starts_at, &zone, l)}
+                                    </label>
+                                }
+                            }).collect_view();
+                            view! {
+                                <section id="blocked">
+                                    <h2>{tr(l, Key::MeetingsBlocked)}</h2>
+                                    <p class="muted">{tr(l, Key::MeetingsBlockedHint)}</p>
+                                    <form method="post" action=action class="form">
+                                        <fieldset class="choice choice--grid">
+                                            <legend>{tr(l, Key::MeetingsSlots)}</legend>
+                                            {boxes}
+                                        </fieldset>
+                                        <Submit label=Key::MeetingsSaveBlocked />
+                                    </form>
+                                </section>
+                            }
+                        });
+                        view! {
+                            <p class="muted">{p.fair.name(l).to_string()}" · "<a href=format!("/fairs/{slug}/agenda")>{tr(l, Key::MeetingsAgendaLink)}</a></p>
+                            {(!p.open).then(|| view! { <p class="alert">{tr(l, Key::MeetingsClosed)}</p> })}
+                            {needs_form}
+                            <section id="recommendations">
+                                <h2>{tr(l, title)}</h2>
+                                <FormAlert error=ask_error />
+                                {recs}
+                            </section>
+                            <section id="requests">
+                                <h2>{tr(l, Key::MeetingsRequests)}</h2>
+                                <FormAlert error=answer_error />
+                                {requests}
+                            </section>
+                            {blocked_form}
+                        }.into_any()
+                    })}
+                </Suspense>
+            </section>
+        </RequireRole>
+    }
+}
+
+fn request_card(
+    r: RequestView,
+    buyer: bool,
+    slug: String,
+    answer: ServerAction<RespondMeeting>,
+    cancel: ServerAction<CancelMeeting>,
+    l: Locale,
+) -> impl IntoView {
+    let who = if buyer {
+        r.firm.clone()
+    } else {
+        r.buyer.clone()
+    };
+    let open = r.status == "pending" || r.status == "accepted";
+    let (slug2, slug3) = (slug.clone(), slug.clone());
+    view! {
+        <article class="card meeting-request" id=format!("request-{}", r.id) data-status=r.status.clone()>
+            <h3>{who}" "<span class="badge">{tr(l, status_key(&r.status))}</span></h3>
+            {(!r.message.is_empty()).then(|| view! { <p>{r.message.clone()}</p> })}
+            {r.to_answer.then(|| view! {
+                <ActionForm action=answer attr:class="inline-form">
+                    <input type="hidden" name="slug" value=slug.clone() />
+                    <input type="hidden" name="request" value=r.id.to_string() />
+                    <input type="hidden" name="answer" value="accept" />
+                    <button type="submit" class="button button--small button--primary">{tr(l, Key::MeetingsAccept)}</button>
+                </ActionForm>
+                <ActionForm action=answer attr:class="inline-form">
+                    <input type="hidden" name="slug" value=slug2.clone() />
+                    <input type="hidden" name="request" value=r.id.to_string() />
+                    <input type="hidden" name="answer" value="decline" />
+                    <button type="submit" class="button button--small">{tr(l, Key::MeetingsDecline)}</button>
+                </ActionForm>
+            })}
+            {(open && !r.to_answer).then(|| view! {
+                <ActionForm action=cancel attr:class="inline-form">
+                    <input type="hidden" name="slug" value=slug3.clone() />
+                    <input type="hidden" name="request" value=r.id.to_string() />
+                    <button type="submit" class="link-button">{tr(l, Key::MeetingsWithdraw)}</button>
+                </ActionForm>
+            })}
+        </article>
+    }
+}
+
+/// /fairs/:slug/agenda
+#[component]
+pub fn AgendaPage() -> impl IntoView {
+    let locale = use_locale();
+    let slug = slug();
+    let data = Resource::new(slug, get_agenda);
+    let renew = ServerAction::<RenewFeed>::new();
+    let revoke = ServerAction::<RevokeFeed>::new();
+    let query = use_query_map();
+    let fresh = move || {
+        renew
+            .value()
+            .get()
+            .and_then(|r| r.ok())
+            .or_else(|| query.with(|q| q.get("feed")))
+    };
+    view! {
+        <Title text=t(Key::AgendaTitle) />
+        <RequireRole roles=&[Role::Visitor, Role::Exhibitor]>
+            <section class="panel">
+                <h1>{t(Key::AgendaTitle)}</h1>
+                <Suspense fallback=loading>
+                    {move || Suspend::new(async move {
+                        let l = locale.get_untracked();
+                        let p = match data.await {
+                            Ok(p) => p,
+                            Err(e) => return error_alert(e, l),
+                        };
+                        let slug = p.fair.slug.clone();
+                        let zone = p.fair.time_zone.clone();
+                        let items = if p.items.is_empty() {
+                            view! { <p>{tr(l, Key::AgendaEmpty)}</p> }.into_any()
+                        } else {
+                            let rows = p.items.into_iter().map(|i| {
+                                let place = match (i.table, &i.booth) {
+                                    (Some(n), _) => view! { <span>{tr_args(l, Key::AgendaTable, &[("table", &n.to_string())])}</span> }.into_any(),
+                                    (None, Some(code)) => view! {
+                                        <a href=format!("/fairs/{slug}/plan?booth={code}")>{tr_args(l, Key::AgendaBooth, &[("booth", code)])}</a>
+                                    }.into_any(),
+                                    (None, None) => view! { <span>{tr(l, Key::AgendaAtBooth)}</span> }.into_any(),
+                                };
+                                view! {
+                                    <tr>
+                                        <td data-start=i.starts_at.to_rfc3339()>{format::datetime(i.starts_at, &zone, l)}</td>
+                                        <td>{i.minutes.to_string()}" min"</td>
+                                        <td>{i.counterpart.clone()}</td>
+                                        <td>{place}</td>
+                                    </tr>
+                                }
+                            }).collect_view();
+                            view! {
+                                <table class="table agenda">
+                                    <thead><tr>
+                                        <th>{tr(l, Key::AgendaWhen)}</th>
+                                        <th>{tr(l, Key::AgendaLength)}</th>
+                                        <th>{tr(l, Key::AgendaWith)}</th>
+                                        <th>{tr(l, Key::AgendaWhere)}</th>
+                                    </tr></thead>
+                                    <tbody>{rows}</tbody>
+                                </table>
+                            }.into_any()
+                        };
+                        let (s1, s2, s3) = (slug.clone(), slug.clone(), slug.clone());
+                        view! {
+                            <p class="muted">{p.fair.name(l).to_string()}" · "<a href=format!("/fairs/{slug}/meetings")>{tr(l, Key::MeetingsTitle)}</a></p>
+                            {items}
+                            <p><a class="button" href=format!("/fairs/{slug}/agenda.ics") download="agenda.ics">{tr(l, Key::AgendaDownload)}</a></p>
+                            <section id="feed">
+                                <h2>{tr(l, Key::AgendaFeed)}</h2>
+                                <p class="muted">{tr(l, Key::AgendaFeedHint)}</p>
+                                {move || fresh().map(|token| {
+                                    let url = format!("/calendar/{token}/{}.ics", s1);
+                                    view! { <p class="alert alert--success" role="status">{tr(l, Key::AgendaFeedNew)}" "<code class="feed-url">{url}</code></p> }
+                                })}
+                                {p.feed.then(|| view! { <p>{tr(l, Key::AgendaFeedOn)}</p> })}
+                                <ActionForm action=renew attr:class="inline-form">
+                                    <input type="hidden" name="slug" value=s2.clone() />
+                                    <button type="submit" class="button button--small">{tr(l, Key::AgendaFeedRenew)}</button>
+                                </ActionForm>
+                                {p.feed.then(|| view! {
+                                    <ActionForm action=revoke attr:class="inline-form">
+                                        <input type="hidden" name="slug" value=s3.clone() />
+                                        <button type="submit" class="link-button">{tr(l, Key::AgendaFeedRevoke)}</button>
+                                    </ActionForm>
+                                })}
+                            </section>
+                        }.into_any()
+                    })}
+                </Suspense>
+            </section>
+        </RequireRole>
+    }
+}
+
+/// /organiser/fairs/:slug/meetings
+#[component]
+pub fn ProgrammePage() -> impl IntoView {
+    let locale = use_locale();
+    let slug = slug();
+    let data = Resource::new(slug, get_programme);
+    let save = ServerAction::<SaveProgramme>::new();
+    let run = ServerAction::<RunSchedule>::new();
+    let save_error = action_error(save);
+    let run_error = action_error(run);
+    let query = use_query_map();
+    let report = move || {
+        if let Some(Ok(r)) = run.value().get() {
+            return Some((
+                r.added.to_string(),
+                r.weight.to_string(),
+                r.upper_bound.unwrap_or(r.weight).to_string(),
+            ));
+        }
+        query.with(|q| Some((q.get("ran")?, q.get("weight")?, q.get("bound")?)))
+    };
+    view! {
+        <Title text=t(Key::ProgrammeTitle) />
+        <RequireRole roles=&[Role::Organiser]>
+            <section class="panel">
+                <h1>{t(Key::ProgrammeTitle)}</h1>
+                {move || report().map(|(added, weight, bound)| {
+                    let l = locale.get();
+                    view! { <p class="alert alert--success" role="status">{tr_args(l, Key::ProgrammeRan, &[("added", &added), ("weight", &weight), ("bound", &bound)])}</p> }
+                })}
+                <Suspense fallback=loading>
+                    {move || Suspend::new(async move {
+                        let l = locale.get_untracked();
+                        let p = match data.await {
+                            Ok(p) => p,
+                            Err(e) => return error_alert(e, l),
+                        };
+                        let (slug, slug2) = (p.fair.slug.clone(), p.fair.slug.clone());
+                        view! {
+                            <p class="muted">{p.fair.name(l).to_string()}</p>
+                            <p>{tr_args(l, Key::ProgrammeFigures, &[("requests", &p.requests.to_string()), ("accepted", &p.accepted.to_string()), ("scheduled", &p.scheduled.to_string())])}</p>
+                            <ActionForm action=run attr:class="form" attr:id="run-schedule">
+                                <FormAlert error=run_error />
+                                <input type="hidden" name="slug" value=slug.clone() />
+                                <p class="muted">{tr(l, Key::ProgrammeRunHint)}</p>
+                                <Submit label=Key::ProgrammeRun />
+                            </ActionForm>
+                            <h2>{tr(l, Key::ProgrammeSetup)}</h2>
+                            <ActionForm action=save attr:class="form">
+                                <FormAlert error=save_error />
+                                <input type="hidden" name="slug" value=slug2.clone() />
+                                <Field name="tables" label=Key::ProgrammeTables kind="number" value=p.tables.to_string() error=save_error />
+                                <Field name="request_hours" label=Key::ProgrammeRequestHours kind="number" value=p.request_hours.to_string() error=save_error />
+                                <TextArea name="slots" label=Key::ProgrammeSlots hint=Key::ProgrammeSlotsHint value=p.slots_text.clone() error=save_error />
+                                <Submit label=Key::ProgrammeSave />
+                            </ActionForm>
+                        }.into_any()
+                    })}
+                </Suspense>
+            </section>
+        </RequireRole>
+    }
+}
