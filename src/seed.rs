@@ -1548,7 +1548,7 @@ async fn seed_meetings(
         time_limit: std::time::Duration::from_secs(1),
         ..Options::default()
     };
-    let report = m::run_schedule(db, &organiser, fair_id, &options, &mut |_| {}, now).await?;
+    let report = m::run_schedule(db, &organiser, fair_id, &options, &mut |_| {}, None, now).await?;
     Ok(report.scheduled)
 }
 

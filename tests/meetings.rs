@@ -16,6 +16,10 @@ use sea_orm::{ActiveModelTrait, Set};
 use std::collections::HashSet;
 use uuid::Uuid;
 
+fn links() -> fairlink::mail::Links {
+    fairlink::mail::Links::new("https://fair.example.vn")
+}
+
 fn code(r: Result<impl std::fmt::Debug, fairlink::Error>) -> ErrorCode {
     r.expect_err("refused").code
 }
@@ -172,7 +176,7 @@ db_test! {
         assert!(meet::requests(&db, &exhibitors[1], fx.fair_id, now).await.unwrap().is_empty());
         assert_eq!(code(meet::respond(&db, &buyers[1], r1, true, now).await), ErrorCode::NotFound);
         assert_eq!(code(meet::respond(&db, &exhibitors[1], r1, true, now).await), ErrorCode::NotFound);
-        assert_eq!(code(meet::cancel(&db, &buyers[1], r1, now).await), ErrorCode::NotFound);
+        assert_eq!(code(meet::cancel(&db, &buyers[1], r1, None, now).await), ErrorCode::NotFound);
         // The asking side cannot accept its own request.
         assert_eq!(code(meet::respond(&db, &buyers[0], r1, true, now).await), ErrorCode::Forbidden);
         meet::respond(&db, &exhibitors[0], r1, true, now).await.unwrap();
@@ -271,9 +275,17 @@ db_test! {
 
         let options = Options { time_limit: std::time::Duration::from_secs(2), ..Options::default() };
         let mut seen = Vec::new();
-        assert_eq!(code(meet::run_schedule(&db, &exhibitors[0], fx.fair_id, &options, &mut |_| {}, now).await), ErrorCode::Forbidden);
-        let report = meet::run_schedule(&db, &fx.organiser, fx.fair_id, &options, &mut |p| seen.push(p), now).await.unwrap();
+        assert_eq!(code(meet::run_schedule(&db, &exhibitors[0], fx.fair_id, &options, &mut |_| {}, Some(&links()), now).await), ErrorCode::Forbidden);
+        let report = meet::run_schedule(&db, &fx.organiser, fx.fair_id, &options, &mut |p| seen.push(p), Some(&links()), now).await.unwrap();
         assert_eq!(seen.last(), Some(&1.0));
+        // Everybody with a new meeting is mailed the change and the whole agenda.
+        let mails = agenda_mails(&db, &buyers[0].email).await;
+        assert_eq!(mails.len(), 1);
+        let (body, ics) = &mails[0];
+        assert!(body.contains(" — "), "{body}");
+        let mailed = parse_ics(ics);
+        assert_eq!(mailed.len(), meet::agenda(&db, &buyers[0], fx.fair_id).await.unwrap().len());
+        assert_eq!(agenda_mails(&db, &exhibitors[0].email).await.len(), 1);
         assert!(report.weight <= report.upper_bound.unwrap());
         assert_eq!(report.added, report.scheduled);
         // The rules, read back from the agendas.
@@ -306,10 +318,17 @@ db_test! {
 
         // A cancellation and a new request: earlier meetings keep their place.
         let gone = first[0][0].request_id;
-        meet::cancel(&db, &buyers[0], gone, now).await.unwrap();
+        let gone_firm = meet::requests(&db, &buyers[0], fx.fair_id, now).await.unwrap().into_iter().find(|r| r.id == gone).unwrap().firm_id;
+        let told = &exhibitors[firms.iter().position(|f| *f == gone_firm).unwrap()];
+        let before_mails = agenda_mails(&db, &told.email).await.len();
+        meet::cancel(&db, &buyers[0], gone, Some(&links()), now).await.unwrap();
+        let after_mails = agenda_mails(&db, &told.email).await;
+        assert_eq!(after_mails.len(), before_mails + 1);
+        let last = &after_mails.last().unwrap().0;
+        assert!(last.contains("Cancelled") || last.contains("Đã huỷ"), "{last}");
         let extra = users(&db, 1, Role::Visitor, "late").await;
         meet::arrange_meeting(&db, &fx.organiser, fx.fair_id, &meet::Arrangement { buyer_id: extra[0].id, firm_id: firms[0], weight: 3, location: Location::Booth }, now).await.unwrap();
-        let again = meet::run_schedule(&db, &fx.organiser, fx.fair_id, &options, &mut |_| {}, now).await.unwrap();
+        let again = meet::run_schedule(&db, &fx.organiser, fx.fair_id, &options, &mut |_| {}, Some(&links()), now).await.unwrap();
         assert!(again.added <= 2);
         for (who, before) in buyers.iter().chain(&exhibitors).zip(&first) {
             let after = meet::agenda(&db, who, fx.fair_id).await.unwrap();
@@ -344,5 +363,104 @@ db_test! {
         meet::feed_agenda(&db, &renewed, fx.fair_id).await.unwrap();
         meet::revoke_feed(&db, &buyers[0]).await.unwrap();
         assert_eq!(code(meet::feed_agenda(&db, &renewed, fx.fair_id).await), ErrorCode::NotFound);
+    }
+}
+
+/// The agenda mails queued for an address, oldest first: (text body, .ics).
+async fn agenda_mails(db: &Db, email: &str) -> Vec<(String, String)> {
+    use fairlink::mail::entity::{attachment, outbox};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let mut out = Vec::new();
+    let mails = outbox::Entity::find()
+        .filter(outbox::Column::ToEmail.eq(email))
+        .filter(outbox::Column::Template.eq("agenda"))
+        .order_by_asc(outbox::Column::Id)
+        .all(db.read())
+        .await
+        .unwrap();
+    for m in mails {
+        let files = attachment::Entity::find()
+            .filter(attachment::Column::OutboxId.eq(m.id))
+            .all(db.read())
+            .await
+            .unwrap();
+        assert_eq!(files.len(), 1);
+        assert!(
+            files[0].content_type.starts_with("text/calendar"),
+            "{}",
+            files[0].content_type
+        );
+        out.push((
+            m.text_body,
+            String::from_utf8(files[0].content.clone()).unwrap(),
+        ));
+    }
+    out
+}
+
+db_test! {
+    async fn meetings_held_feedback_and_figures(db: Db) {
+        use fairlink::badges::{BadgeInput, BadgeKind};
+        let fx = booth_fixture(&db, 1).await;
+        let buyers = users(&db, 2, Role::Visitor, "buyer").await;
+        let exhibitors = users(&db, 2, Role::Exhibitor, "maker").await;
+        let firms: Vec<Uuid> = futures_util::future::join_all(exhibitors.iter().map(|e| firm_of(&db, e))).await;
+        programme(&db, &fx.organiser, fx.fair_id, 2, 2).await;
+        let now = Utc::now();
+        for b in &buyers {
+            meet::arrange_meeting(&db, &fx.organiser, fx.fair_id, &meet::Arrangement { buyer_id: b.id, firm_id: firms[0], weight: 2, location: Location::Table }, now).await.unwrap();
+        }
+        let declined = meet::request_meeting(&db, &buyers[1], fx.fair_id, firms[1], "", now).await.unwrap();
+        meet::respond(&db, &exhibitors[1], declined, false, now).await.unwrap();
+        let options = Options { time_limit: std::time::Duration::from_secs(1), ..Options::default() };
+        let report = meet::run_schedule(&db, &fx.organiser, fx.fair_id, &options, &mut |_| {}, None, now).await.unwrap();
+        assert_eq!(report.scheduled, 2);
+
+        // Badges: the buyers' own, and a staff badge of firm 0.
+        let badge = |user_id: Option<Uuid>, firm_id: Option<Uuid>, kind: BadgeKind| BadgeInput {
+            fair_id: fx.fair_id,
+            kind,
+            user_id,
+            firm_id,
+            name: "Người gặp".into(),
+            organisation: "Công ty".into(),
+            email: None,
+            valid_from: None,
+            valid_to: None,
+            areas: vec![],
+            lead_consent: false,
+        };
+        let b0 = fairlink::badges::issue(&db, &fx.organiser, &badge(Some(buyers[0].id), None, BadgeKind::Buyer), now).await.unwrap();
+        let b1 = fairlink::badges::issue(&db, &fx.organiser, &badge(Some(buyers[1].id), None, BadgeKind::Buyer), now).await.unwrap();
+        let staff = fairlink::badges::issue(&db, &fx.organiser, &badge(None, Some(firms[0]), BadgeKind::Exhibitor), now).await.unwrap();
+
+        // The firm scans buyer 0's badge at the table: their meeting is held.
+        let r0 = meet::mark_held(&db, &exhibitors[0], fx.fair_id, &b0.token, now).await.unwrap();
+        assert!(meet::agenda(&db, &buyers[0], fx.fair_id).await.unwrap().iter().any(|i| i.request_id == r0 && i.held));
+        // The buyer scanning the firm's staff badge finds the same meeting.
+        assert_eq!(meet::mark_held(&db, &buyers[0], fx.fair_id, &staff.token, now).await.unwrap(), r0);
+        // A forged code; a buyer that firm 1 does not meet; an organiser.
+        assert_eq!(code(meet::mark_held(&db, &exhibitors[0], fx.fair_id, "FL1ABCDEFGHIJKLMNOP", now).await), ErrorCode::InvalidField);
+        assert_eq!(code(meet::mark_held(&db, &exhibitors[1], fx.fair_id, &b1.token, now).await), ErrorCode::NotFound);
+        assert_eq!(code(meet::mark_held(&db, &fx.organiser, fx.fair_id, &b1.token, now).await), ErrorCode::Forbidden);
+
+        // Feedback: held with a quotation; a no-show reported by the firm.
+        meet::give_feedback(&db, &buyers[0], r0, "held", "quotation", "Gửi báo giá", now).await.unwrap();
+        let r1 = meet::requests(&db, &buyers[1], fx.fair_id, now).await.unwrap().into_iter().find(|r| r.firm_id == firms[0]).unwrap().id;
+        meet::give_feedback(&db, &exhibitors[0], r1, "no_show", "none", "", now).await.unwrap();
+        assert_eq!(code(meet::give_feedback(&db, &exhibitors[1], r0, "held", "none", "", now).await), ErrorCode::NotFound);
+        assert_eq!(code(meet::give_feedback(&db, &buyers[0], r0, "maybe", "none", "", now).await), ErrorCode::InvalidField);
+        assert_eq!(code(meet::give_feedback(&db, &buyers[1], r1, "no_show", "order", "", now).await), ErrorCode::InvalidField);
+        assert_eq!(code(meet::give_feedback(&db, &buyers[1], declined, "held", "none", "", now).await), ErrorCode::WrongState);
+
+        // The organiser's figures, in total and for the firms' sector.
+        let figures = meet::figures(&db, &fx.organiser, fx.fair_id).await.unwrap();
+        let total = figures.iter().find(|f| f.sector.is_empty()).unwrap();
+        assert_eq!(
+            (total.requests, total.accepted, total.declined, total.scheduled, total.held, total.no_shows, total.follow_ups),
+            (3, 2, 1, 2, 1, 1, 1)
+        );
+        assert_eq!(figures.iter().filter(|f| !f.sector.is_empty()).map(|f| f.requests).sum::<u64>(), 3);
+        assert_eq!(code(meet::figures(&db, &exhibitors[0], fx.fair_id).await), ErrorCode::Forbidden);
     }
 }

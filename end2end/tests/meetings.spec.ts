@@ -88,6 +88,19 @@ test('a buyer finds a recommended supplier, asks to meet, the supplier accepts, 
   await expect(theirs).toHaveCount(1);
   await expect(theirs.locator('td').first()).toHaveAttribute('data-start', when!);
 
+  // Afterwards the buyer says how it went; the organiser's figures count it.
+  await open(buyer, testInfo, `/fairs/${FAIR}/agenda`);
+  const mineRow = buyer.locator('table.agenda tr').filter({ hasText: supplier });
+  await mineRow.locator('select[name=outcome]').selectOption('held');
+  await mineRow.locator('select[name=follow_up]').selectOption('quotation');
+  await mineRow.locator('input[name=note]').fill('Quotation by Friday');
+  await mineRow.locator('button[type=submit]').click();
+  await expect(buyer).toHaveURL(/thanks=1/);
+  await open(organiser, testInfo, `/organiser/fairs/${FAIR}/meetings`);
+  const all = organiser.locator('table.meeting-figures tr[data-sector=""] td');
+  await expect(all.nth(3)).not.toHaveText('0');
+  await expect(all.nth(5)).not.toHaveText('0');
+
   // The calendar file downloads for the signed-in buyer.
   const ics = await buyer.request.get(`/fairs/${FAIR}/agenda.ics`);
   expect(ics.status()).toBe(200);

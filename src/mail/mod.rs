@@ -273,6 +273,10 @@ impl Links {
         format!("{}/badges", self.base)
     }
 
+    pub fn agenda(&self, slug: &str) -> String {
+        format!("{}/fairs/{slug}/agenda", self.base)
+    }
+
     pub fn home(&self) -> String {
         format!("{}/", self.base)
     }

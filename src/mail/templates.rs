@@ -53,6 +53,14 @@ pub enum Template {
         accepted: bool,
         link: String,
     },
+    /// A person's B2B agenda changed (the whole agenda attached as .ics).
+    Agenda {
+        name: String,
+        fair: String,
+        /// One line per meeting added or cancelled, in the reader's language.
+        changes: Vec<String>,
+        link: String,
+    },
     /// A badge for a fair (the QR code inline, the A6 PDF attached).
     Badge {
         name: String,
@@ -120,6 +128,7 @@ impl Template {
             Template::FirmJoinAnswered { .. } => "firm_join_answered",
             Template::Booking { .. } => "booking",
             Template::Badge { .. } => "badge",
+            Template::Agenda { .. } => "agenda",
         }
     }
 }
@@ -234,6 +243,24 @@ fn layout(locale: Locale, p: Parts<'_>) -> Rendered {
 
 pub fn render(template: &Template, locale: Locale) -> Rendered {
     match (template, locale) {
+        (Template::Agenda { name, fair, changes, link }, Locale::Vi) => layout(locale, Parts {
+            subject: format!("Lịch gặp B2B của bạn đã thay đổi — {}", header_safe(fair)),
+            greeting: format!("Xin chào {},", header_safe(name)),
+            paragraphs: std::iter::once(format!("Lịch gặp B2B của bạn tại {} có thay đổi:", header_safe(fair)))
+                .chain(changes.iter().cloned())
+                .collect(),
+            button: Some(("Xem lịch gặp", link)),
+            after: vec!["Tệp lịch (.ics) đính kèm chứa toàn bộ lịch gặp của bạn; mở nó để cập nhật lịch.".into()],
+        }),
+        (Template::Agenda { name, fair, changes, link }, Locale::En) => layout(locale, Parts {
+            subject: format!("Your B2B agenda changed — {}", header_safe(fair)),
+            greeting: format!("Hello {},", header_safe(name)),
+            paragraphs: std::iter::once(format!("Your B2B agenda at {} changed:", header_safe(fair)))
+                .chain(changes.iter().cloned())
+                .collect(),
+            button: Some(("Open my agenda", link)),
+            after: vec!["The calendar file (.ics) attached holds your whole agenda; open it to update your calendar.".into()],
+        }),
         (Template::Badge { name, fair, kind, dates, link }, Locale::Vi) => {
             let r = layout(locale, Parts {
                 subject: format!("Thẻ ra vào {}", header_safe(fair)),

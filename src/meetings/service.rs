@@ -686,6 +686,7 @@ pub async fn cancel(
     db: &Db,
     user: &SessionUser,
     request_id: Uuid,
+    links: Option<&crate::mail::Links>,
     now: DateTime<Utc>,
 ) -> Result<()> {
     let txn = db.begin().await?;
@@ -700,11 +701,31 @@ pub async fn cancel(
     if r.status != PENDING && r.status != ACCEPTED {
         return Err(ErrorCode::WrongState.into());
     }
+    let held = meeting::Entity::find_by_id(r.id).one(&txn).await?;
     meeting::Entity::delete_by_id(r.id).exec(&txn).await?;
+    let (fair_id, buyer_id, firm_id) = (r.fair_id, r.buyer_id, r.firm_id);
     let mut a: request::ActiveModel = r.into();
     a.status = Set(CANCELLED.into());
     a.decided_at = Set(Some(now));
     a.update(&txn).await?;
+    if let (Some(m), Some(links)) = (held, links) {
+        let change = Change {
+            buyer_id,
+            firm_id,
+            slot_id: m.slot_id,
+            table: m.table_no,
+            cancelled: true,
+        };
+        tell(
+            &txn,
+            fair_id,
+            &[change],
+            links,
+            &format!("cancel:{request_id}"),
+            now,
+        )
+        .await?;
+    }
     txn.commit().await?;
     Ok(())
 }
@@ -1020,6 +1041,7 @@ pub async fn run_schedule(
     fair_id: Uuid,
     options: &Options,
     progress: &mut (dyn FnMut(f64) + Send),
+    links: Option<&crate::mail::Links>,
     now: DateTime<Utc>,
 ) -> Result<RunReport> {
     require_organiser(organiser)?;
@@ -1087,6 +1109,7 @@ pub async fn run_schedule(
         return Err(ErrorCode::WrongState.into());
     }
     let mut added = 0;
+    let mut changes = Vec::new();
     for m in &outcome.schedule.meetings {
         let (Ok(request_id), Ok(slot_id)) = (m.request.parse::<Uuid>(), m.slot.parse::<Uuid>())
         else {
@@ -1095,13 +1118,20 @@ pub async fn run_schedule(
         if before.contains(&request_id) {
             continue;
         }
-        let still = request::Entity::find_by_id(request_id)
+        let Some(r) = request::Entity::find_by_id(request_id)
             .one(&txn)
             .await?
-            .is_some_and(|r| r.status == ACCEPTED);
-        if !still {
+            .filter(|r| r.status == ACCEPTED)
+        else {
             return Err(ErrorCode::WrongState.into());
-        }
+        };
+        changes.push(Change {
+            buyer_id: r.buyer_id,
+            firm_id: r.firm_id,
+            slot_id,
+            table: m.table.map(|t| t as i32),
+            cancelled: false,
+        });
         meeting::ActiveModel {
             request_id: Set(request_id),
             fair_id: Set(fair_id),
@@ -1120,6 +1150,17 @@ pub async fn run_schedule(
             }
         })?;
         added += 1;
+    }
+    if let Some(links) = links {
+        tell(
+            &txn,
+            fair_id,
+            &changes,
+            links,
+            &format!("run:{fair_id}:{}", now.timestamp_micros()),
+            now,
+        )
+        .await?;
     }
     txn.commit().await?;
     Ok(RunReport {
@@ -1357,4 +1398,310 @@ pub fn parse_slot_lines(text: &str, zone: &str) -> Result<Vec<(DateTime<Utc>, i3
         out.push((start, minutes.parse::<i32>().map_err(|_| bad())?));
     }
     Ok(out)
+}
+
+/// A meeting added to (or cancelled from) two agendas.
+struct Change {
+    buyer_id: Uuid,
+    firm_id: Uuid,
+    slot_id: Uuid,
+    table: Option<i32>,
+    cancelled: bool,
+}
+
+/// Mails everybody whose agenda the changes touch (a buyer; every member
+/// of a firm): the changes in their language and the whole agenda as .ics.
+/// Queued in the caller's transaction, so no mail tells of a change that
+/// was not saved.
+async fn tell<C: ConnectionTrait>(
+    conn: &C,
+    fair_id: Uuid,
+    changes: &[Change],
+    links: &crate::mail::Links,
+    key: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    use crate::firms::entity::member;
+    use crate::mail::{Attachment, OutboundMail, Template};
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let fair: crate::fairs::Fair = crate::fairs::entity::fair::Entity::find_by_id(fair_id)
+        .one(conn)
+        .await?
+        .ok_or(ErrorCode::NotFound)?
+        .into();
+    let slots: HashMap<Uuid, DateTime<Utc>> = slot::Entity::find()
+        .filter(slot::Column::FairId.eq(fair_id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.starts_at))
+        .collect();
+    let buyers: Vec<Uuid> = changes.iter().map(|c| c.buyer_id).collect();
+    let firms: Vec<Uuid> = changes.iter().map(|c| c.firm_id).collect();
+    let (buyer_names, firm_names) = names(conn, &buyers, &firms).await?;
+    // Who reads each change: the buyer, and the firm's members.
+    let mut readers: HashMap<Uuid, Vec<&Change>> = HashMap::new();
+    for c in changes {
+        readers.entry(c.buyer_id).or_default().push(c);
+        for m in member::Entity::find()
+            .filter(member::Column::FirmId.eq(c.firm_id))
+            .all(conn)
+            .await?
+        {
+            readers.entry(m.user_id).or_default().push(c);
+        }
+    }
+    for (user_id, mine) in readers {
+        let Some(u) = user::Entity::find_by_id(user_id).one(conn).await? else {
+            continue;
+        };
+        let Some(role) = Role::parse(&u.role) else {
+            continue;
+        };
+        let locale = crate::Locale::parse(&u.locale).unwrap_or_default();
+        let reader = SessionUser {
+            id: u.id,
+            email: u.email.clone(),
+            name: u.name.clone(),
+            role,
+            locale,
+            email_verified: u.email_verified_at.is_some(),
+        };
+        let buyer = role == Role::Visitor;
+        let lines = mine
+            .iter()
+            .map(|c| {
+                let at = slots
+                    .get(&c.slot_id)
+                    .map(|t| crate::format::datetime(*t, &fair.time_zone, locale))
+                    .unwrap_or_default();
+                let who = if buyer {
+                    firm_names.get(&c.firm_id)
+                } else {
+                    buyer_names.get(&c.buyer_id)
+                }
+                .cloned()
+                .unwrap_or_default();
+                let place = match (c.table, locale) {
+                    (Some(t), crate::Locale::Vi) => format!("bàn {t}"),
+                    (Some(t), crate::Locale::En) => format!("table {t}"),
+                    (None, crate::Locale::Vi) => "tại gian nhà cung cấp".to_string(),
+                    (None, crate::Locale::En) => "at the supplier's booth".to_string(),
+                };
+                match (c.cancelled, locale) {
+                    (true, crate::Locale::Vi) => format!("Đã huỷ: {at} — {who}"),
+                    (true, crate::Locale::En) => format!("Cancelled: {at} — {who}"),
+                    (false, _) => format!("{at} — {who} — {place}"),
+                }
+            })
+            .collect();
+        let items = agenda_of(conn, &reader, fair_id).await?;
+        let ics = agenda_calendar(&fair, &items, locale, now);
+        crate::mail::enqueue(
+            conn,
+            OutboundMail {
+                to_email: u.email.clone(),
+                to_name: u.name.clone(),
+                locale,
+                template: Template::Agenda {
+                    name: u.name.clone(),
+                    fair: fair.name(locale).to_string(),
+                    changes: lines,
+                    link: links.agenda(&fair.slug),
+                },
+                idempotency_key: format!("agenda:{key}:{user_id}"),
+                attachments: vec![Attachment {
+                    filename: "agenda.ics".into(),
+                    content_type: "text/calendar; charset=utf-8; method=PUBLISH".into(),
+                    content: ics.into_bytes(),
+                    inline_id: None,
+                }],
+            },
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// At the table, one side scans (or types) the other side's badge: their
+/// meeting at this fair is marked held. Returns the request's id.
+pub async fn mark_held(
+    db: &Db,
+    user: &SessionUser,
+    fair_id: Uuid,
+    code: &str,
+    now: DateTime<Utc>,
+) -> Result<Uuid> {
+    use crate::badges::entity::badge;
+    use crate::badges::token::{self, Keyring};
+    let me = party(db.read(), user).await?;
+    let keys = Keyring::new(&crate::badges::trusted_keys(db.read()).await?);
+    let claims = token::verify_with(code.trim(), &keys)
+        .map_err(|_| Error::field(ErrorCode::InvalidField, "code"))?;
+    let not_found = || Error::field(ErrorCode::NotFound, "code");
+    let b = badge::Entity::find_by_id(claims.badge)
+        .one(db.read())
+        .await?
+        .filter(|b| b.status == crate::badges::ACTIVE && b.fair_id == fair_id)
+        .ok_or_else(not_found)?;
+    // A buyer scans a firm's staff badge; a firm scans a buyer's own badge.
+    let (buyer_id, firm_id) = if user.role == Role::Visitor {
+        (me, b.firm_id.ok_or_else(not_found)?)
+    } else {
+        (b.user_id.ok_or_else(not_found)?, me)
+    };
+    let txn = db.begin().await?;
+    let r = request::Entity::find()
+        .filter(request::Column::FairId.eq(fair_id))
+        .filter(request::Column::BuyerId.eq(buyer_id))
+        .filter(request::Column::FirmId.eq(firm_id))
+        .filter(request::Column::Status.eq(ACCEPTED))
+        .one(&txn)
+        .await?
+        .ok_or_else(not_found)?;
+    let m = meeting::Entity::find_by_id(r.id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| Error::field(ErrorCode::WrongState, "code"))?;
+    if m.held_at.is_none() {
+        let mut a: meeting::ActiveModel = m.into();
+        a.held_at = Set(Some(now));
+        a.update(&txn).await?;
+    }
+    txn.commit().await?;
+    Ok(r.id)
+}
+
+/// Outcomes a side reports after a meeting.
+pub const OUTCOMES: [&str; 2] = ["held", "no_show"];
+/// What came of it.
+pub const FOLLOW_UPS: [&str; 4] = ["none", "sample", "quotation", "order"];
+
+/// One side says how a scheduled meeting went (again: replaces its answer).
+pub async fn give_feedback(
+    db: &Db,
+    user: &SessionUser,
+    request_id: Uuid,
+    outcome: &str,
+    follow_up: &str,
+    note: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    use super::entity::feedback;
+    if !OUTCOMES.contains(&outcome) {
+        return Err(Error::field(ErrorCode::InvalidField, "outcome"));
+    }
+    if !FOLLOW_UPS.contains(&follow_up) || (outcome == "no_show" && follow_up != "none") {
+        return Err(Error::field(ErrorCode::InvalidField, "follow_up"));
+    }
+    let note = text(note, 2000, "note")?;
+    let txn = db.begin().await?;
+    let r = request::Entity::find_by_id(request_id)
+        .one(&txn)
+        .await?
+        .ok_or(ErrorCode::NotFound)?;
+    let side = side_of(&txn, user, &r).await?.ok_or(ErrorCode::NotFound)?;
+    meeting::Entity::find_by_id(r.id)
+        .one(&txn)
+        .await?
+        .ok_or(ErrorCode::WrongState)?;
+    feedback::Entity::delete_by_id((r.id, side.to_string()))
+        .exec(&txn)
+        .await?;
+    feedback::ActiveModel {
+        request_id: Set(r.id),
+        side: Set(side.into()),
+        outcome: Set(outcome.into()),
+        follow_up: Set(follow_up.into()),
+        note: Set(note),
+        created_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The organiser's figures: per sector of the firms, and in total (sector "").
+pub async fn figures(
+    db: &Db,
+    organiser: &SessionUser,
+    fair_id: Uuid,
+) -> Result<Vec<SectorFigures>> {
+    use super::entity::feedback;
+    require_organiser(organiser)?;
+    let conn = db.read();
+    let requests = request::Entity::find()
+        .filter(request::Column::FairId.eq(fair_id))
+        .all(conn)
+        .await?;
+    let meetings: HashMap<Uuid, meeting::Model> = meeting::Entity::find()
+        .filter(meeting::Column::FairId.eq(fair_id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|m| (m.request_id, m))
+        .collect();
+    let ids: Vec<Uuid> = requests.iter().map(|r| r.id).collect();
+    let mut notes: HashMap<Uuid, Vec<feedback::Model>> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        for f in feedback::Entity::find()
+            .filter(feedback::Column::RequestId.is_in(chunk.to_vec()))
+            .all(conn)
+            .await?
+        {
+            notes.entry(f.request_id).or_default().push(f);
+        }
+    }
+    let firm_ids: Vec<Uuid> = requests
+        .iter()
+        .map(|r| r.firm_id)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let mut sector: HashMap<Uuid, String> = HashMap::new();
+    for chunk in firm_ids.chunks(500) {
+        for f in firm::Entity::find()
+            .filter(firm::Column::Id.is_in(chunk.to_vec()))
+            .all(conn)
+            .await?
+        {
+            sector.insert(f.id, f.sector_group);
+        }
+    }
+    let mut by: std::collections::BTreeMap<String, SectorFigures> =
+        std::collections::BTreeMap::new();
+    for r in &requests {
+        let s = sector.get(&r.firm_id).cloned().unwrap_or_default();
+        for key in [s, String::new()] {
+            let f = by.entry(key.clone()).or_insert_with(|| SectorFigures {
+                sector: key,
+                ..SectorFigures::default()
+            });
+            f.requests += 1;
+            match r.status.as_str() {
+                ACCEPTED => f.accepted += 1,
+                DECLINED => f.declined += 1,
+                EXPIRED => f.expired += 1,
+                _ => {}
+            }
+            let said = notes.get(&r.id).map(Vec::as_slice).unwrap_or(&[]);
+            if let Some(m) = meetings.get(&r.id) {
+                f.scheduled += 1;
+                let held = m.held_at.is_some() || said.iter().any(|n| n.outcome == "held");
+                if held {
+                    f.held += 1;
+                } else if said.iter().any(|n| n.outcome == "no_show") {
+                    f.no_shows += 1;
+                }
+                if said.iter().any(|n| n.follow_up != "none") {
+                    f.follow_ups += 1;
+                }
+            }
+        }
+    }
+    Ok(by.into_values().collect())
 }

@@ -106,3 +106,18 @@ pub struct AgendaItem {
     pub booth: Option<String>,
     pub held: bool,
 }
+
+/// Meeting figures for one sector of the firms ("" for all).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SectorFigures {
+    pub sector: String,
+    pub requests: u64,
+    pub accepted: u64,
+    pub declined: u64,
+    pub expired: u64,
+    pub scheduled: u64,
+    pub held: u64,
+    pub no_shows: u64,
+    /// Meetings after which either side reported a sample, quotation or order.
+    pub follow_ups: u64,
+}

@@ -103,7 +103,15 @@ pub async fn cancel_meeting(slug: String, request: Uuid) -> Result<(), AppError>
     use fairlink::accounts::Role;
     let user = super::ctx::require(&[Role::Visitor, Role::Exhibitor, Role::Organiser])?;
     let app = super::ctx::app()?;
-    fairlink::meetings::service::cancel(&app.db, &user, request, chrono::Utc::now()).await?;
+    fairlink::meetings::service::cancel(
+        &app.db,
+        &user,
+        request,
+        Some(&app.links),
+        chrono::Utc::now(),
+    )
+    .await?;
+    app.mail_wake.notify();
     super::ctx::redirect_form_post(&format!("/fairs/{slug}/meetings#requests"));
     Ok(())
 }
@@ -160,6 +168,7 @@ pub struct ProgrammePage {
     pub requests: usize,
     pub accepted: usize,
     pub scheduled: usize,
+    pub figures: Vec<fairlink::meetings::views::SectorFigures>,
 }
 
 #[server(endpoint = "meetings/programme")]
@@ -172,6 +181,7 @@ pub async fn get_programme(slug: String) -> Result<ProgrammePage, AppError> {
     let p = m::programme(&app.db, fair.id).await?;
     let requests = m::requests(&app.db, &user, fair.id, chrono::Utc::now()).await?;
     let scheduled = m::scheduled_count(&app.db, fair.id).await?;
+    let figures = m::figures(&app.db, &user, fair.id).await?;
     let tz = fairlink::format::offset_or_default(&fair.time_zone);
     let slots_text = p
         .as_ref()
@@ -196,6 +206,7 @@ pub async fn get_programme(slug: String) -> Result<ProgrammePage, AppError> {
         accepted: requests.iter().filter(|r| r.status == "accepted").count(),
         requests: requests.len(),
         scheduled,
+        figures,
         fair,
     })
 }
@@ -248,9 +259,11 @@ pub async fn run_schedule(slug: String) -> Result<fairlink::meetings::views::Run
         fair.id,
         &options,
         &mut |_| {},
+        Some(&app.links),
         chrono::Utc::now(),
     )
     .await?;
+    app.mail_wake.notify();
     super::ctx::redirect_form_post(&format!(
         "/organiser/fairs/{slug}/meetings?ran={}&weight={}&bound={}",
         report.added,
@@ -258,4 +271,43 @@ pub async fn run_schedule(slug: String) -> Result<fairlink::meetings::views::Run
         report.upper_bound.unwrap_or(report.weight)
     ));
     Ok(report)
+}
+
+/// At the table: the other side's badge code marks the meeting held.
+#[server(endpoint = "meetings/held")]
+pub async fn mark_held(slug: String, code: String) -> Result<Uuid, AppError> {
+    use fairlink::accounts::Role;
+    let user = super::ctx::require(&[Role::Visitor, Role::Exhibitor])?;
+    let app = super::ctx::app()?;
+    let fair = fairlink::booths::fair_by_slug(&app.db, &slug).await?;
+    let id =
+        fairlink::meetings::service::mark_held(&app.db, &user, fair.id, &code, chrono::Utc::now())
+            .await?;
+    super::ctx::redirect_form_post(&format!("/fairs/{slug}/agenda?held={id}"));
+    Ok(id)
+}
+
+#[server(endpoint = "meetings/feedback")]
+pub async fn give_feedback(
+    slug: String,
+    request: Uuid,
+    outcome: String,
+    follow_up: String,
+    note: String,
+) -> Result<(), AppError> {
+    use fairlink::accounts::Role;
+    let user = super::ctx::require(&[Role::Visitor, Role::Exhibitor])?;
+    let app = super::ctx::app()?;
+    fairlink::meetings::service::give_feedback(
+        &app.db,
+        &user,
+        request,
+        &outcome,
+        &follow_up,
+        &note,
+        chrono::Utc::now(),
+    )
+    .await?;
+    super::ctx::redirect_form_post(&format!("/fairs/{slug}/agenda?thanks=1"));
+    Ok(())
 }

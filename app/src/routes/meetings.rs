@@ -4,8 +4,8 @@
 //! /organiser/fairs/:slug/meetings (the programme and scheduling runs).
 
 use crate::api::meetings::{
-    CancelMeeting, RenewFeed, RequestMeeting, RespondMeeting, RevokeFeed, RunSchedule,
-    SaveProgramme, get_agenda, get_meetings, get_programme,
+    CancelMeeting, GiveFeedback, MarkHeld, RenewFeed, RequestMeeting, RespondMeeting, RevokeFeed,
+    RunSchedule, SaveProgramme, get_agenda, get_meetings, get_programme,
 };
 use crate::components::forms::{Field, FormAlert, Submit, TextArea, action_error, query_error};
 use crate::components::guard::RequireRole;
@@ -255,6 +255,11 @@ pub fn AgendaPage() -> impl IntoView {
     let data = Resource::new(slug, get_agenda);
     let renew = ServerAction::<RenewFeed>::new();
     let revoke = ServerAction::<RevokeFeed>::new();
+    let held = ServerAction::<MarkHeld>::new();
+    let feedback = ServerAction::<GiveFeedback>::new();
+    let held_error = action_error(held);
+    let feedback_error = action_error(feedback);
+    let page_error = query_error();
     let query = use_query_map();
     let fresh = move || {
         renew
@@ -268,6 +273,10 @@ pub fn AgendaPage() -> impl IntoView {
         <RequireRole roles=&[Role::Visitor, Role::Exhibitor]>
             <section class="panel">
                 <h1>{t(Key::AgendaTitle)}</h1>
+                {move || query.with(|q| q.get("held").is_some()).then(|| view! { <p class="alert alert--success" role="status">{t(Key::AgendaMarked)}</p> })}
+                {move || query.with(|q| q.get("thanks").is_some()).then(|| view! { <p class="alert alert--success" role="status">{t(Key::AgendaThanks)}</p> })}
+                <FormAlert error=page_error />
+                <FormAlert error=feedback_error />
                 <Suspense fallback=loading>
                     {move || Suspend::new(async move {
                         let l = locale.get_untracked();
@@ -280,7 +289,9 @@ pub fn AgendaPage() -> impl IntoView {
                         let items = if p.items.is_empty() {
                             view! { <p>{tr(l, Key::AgendaEmpty)}</p> }.into_any()
                         } else {
+                            let fb_slug = slug.clone();
                             let rows = p.items.into_iter().map(|i| {
+                                let fb_slug = fb_slug.clone();
                                 let place = match (i.table, &i.booth) {
                                     (Some(n), _) => view! { <span>{tr_args(l, Key::AgendaTable, &[("table", &n.to_string())])}</span> }.into_any(),
                                     (None, Some(code)) => view! {
@@ -294,6 +305,29 @@ pub fn AgendaPage() -> impl IntoView {
                                         <td>{i.minutes.to_string()}" min"</td>
                                         <td>{i.counterpart.clone()}</td>
                                         <td>{place}</td>
+                                        <td class="held">{i.held.then(|| tr(l, Key::AgendaHeld))}</td>
+                                        <td>
+                                            <ActionForm action=feedback attr:class="form form--compact feedback">
+                                                <input type="hidden" name="slug" value=fb_slug.clone() />
+                                                <input type="hidden" name="request" value=i.request_id.to_string() />
+                                                <label>{tr(l, Key::AgendaOutcome)}" "
+                                                    <select name="outcome">
+                                                        <option value="held">{tr(l, Key::AgendaHeld)}</option>
+                                                        <option value="no_show">{tr(l, Key::AgendaNoShow)}</option>
+                                                    </select>
+                                                </label>
+                                                <label>{tr(l, Key::AgendaFollowUp)}" "
+                                                    <select name="follow_up">
+                                                        <option value="none">{tr(l, Key::AgendaFollowNone)}</option>
+                                                        <option value="sample">{tr(l, Key::AgendaFollowSample)}</option>
+                                                        <option value="quotation">{tr(l, Key::AgendaFollowQuotation)}</option>
+                                                        <option value="order">{tr(l, Key::AgendaFollowOrder)}</option>
+                                                    </select>
+                                                </label>
+                                                <label>{tr(l, Key::AgendaNote)}" "<input name="note" /></label>
+                                                <button type="submit" class="button button--small">{tr(l, Key::AgendaSendFeedback)}</button>
+                                            </ActionForm>
+                                        </td>
                                     </tr>
                                 }
                             }).collect_view();
@@ -304,13 +338,25 @@ pub fn AgendaPage() -> impl IntoView {
                                         <th>{tr(l, Key::AgendaLength)}</th>
                                         <th>{tr(l, Key::AgendaWith)}</th>
                                         <th>{tr(l, Key::AgendaWhere)}</th>
+                                        <th>{tr(l, Key::AgendaHeld)}</th>
+                                        <th>{tr(l, Key::AgendaFeedback)}</th>
                                     </tr></thead>
                                     <tbody>{rows}</tbody>
                                 </table>
                             }.into_any()
                         };
-                        let (s1, s2, s3) = (slug.clone(), slug.clone(), slug.clone());
+                        let (s1, s2, s3, s4) = (slug.clone(), slug.clone(), slug.clone(), slug.clone());
                         view! {
+                            <section id="held">
+                                <h2>{tr(l, Key::AgendaMarkHeld)}</h2>
+                                <p class="muted">{tr(l, Key::AgendaMarkHeldHint)}</p>
+                                <ActionForm action=held attr:class="form form--compact">
+                                    <FormAlert error=held_error />
+                                    <input type="hidden" name="slug" value=s4.clone() />
+                                    <Field name="code" label=Key::AgendaCode error=held_error />
+                                    <Submit label=Key::AgendaMarkHeld />
+                                </ActionForm>
+                            </section>
                             <p class="muted">{p.fair.name(l).to_string()}" · "<a href=format!("/fairs/{slug}/meetings")>{tr(l, Key::MeetingsTitle)}</a></p>
                             {items}
                             <p><a class="button" href=format!("/fairs/{slug}/agenda.ics") download="agenda.ics">{tr(l, Key::AgendaDownload)}</a></p>
@@ -382,6 +428,7 @@ pub fn ProgrammePage() -> impl IntoView {
                         view! {
                             <p class="muted">{p.fair.name(l).to_string()}</p>
                             <p>{tr_args(l, Key::ProgrammeFigures, &[("requests", &p.requests.to_string()), ("accepted", &p.accepted.to_string()), ("scheduled", &p.scheduled.to_string())])}</p>
+                            {figures_table(&p.figures, l)}
                             <ActionForm action=run attr:class="form" attr:id="run-schedule">
                                 <FormAlert error=run_error />
                                 <input type="hidden" name="slug" value=slug.clone() />
@@ -402,5 +449,58 @@ pub fn ProgrammePage() -> impl IntoView {
                 </Suspense>
             </section>
         </RequireRole>
+    }
+}
+
+fn sector_name(code: &str, l: Locale) -> String {
+    use fairlink::firms::SectorGroup;
+    match SectorGroup::parse(code) {
+        Some(SectorGroup::Components) => tr(l, Key::SectorComponents).to_string(),
+        Some(SectorGroup::TextileLeather) => tr(l, Key::SectorTextileLeather).to_string(),
+        Some(SectorGroup::HighTech) => tr(l, Key::SectorHighTech).to_string(),
+        None if code.is_empty() => tr(l, Key::ProgrammeAll).to_string(),
+        None => code.to_string(),
+    }
+}
+
+/// Requests, acceptance, meetings held, no-shows and follow-ups per sector.
+fn figures_table(
+    figures: &[fairlink::meetings::views::SectorFigures],
+    l: Locale,
+) -> impl IntoView + use<> {
+    let rows = figures
+        .iter()
+        .map(|f| {
+            let decided = f.accepted + f.declined + f.expired;
+            let rate = (100 * f.accepted + decided / 2)
+                .checked_div(decided)
+                .map_or_else(|| "—".to_string(), |p| format!("{p} %"));
+            view! {
+                <tr data-sector=f.sector.clone()>
+                    <th scope="row">{sector_name(&f.sector, l)}</th>
+                    <td>{f.requests.to_string()}</td>
+                    <td>{rate}</td>
+                    <td>{f.scheduled.to_string()}</td>
+                    <td>{f.held.to_string()}</td>
+                    <td>{f.no_shows.to_string()}</td>
+                    <td>{f.follow_ups.to_string()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <h2>{tr(l, Key::ProgrammeFiguresTitle)}</h2>
+        <table class="table meeting-figures">
+            <thead><tr>
+                <th>{tr(l, Key::ProgrammeSector)}</th>
+                <th>{tr(l, Key::ProgrammeColRequests)}</th>
+                <th>{tr(l, Key::ProgrammeColAcceptance)}</th>
+                <th>{tr(l, Key::ProgrammeColScheduled)}</th>
+                <th>{tr(l, Key::ProgrammeColHeld)}</th>
+                <th>{tr(l, Key::ProgrammeColNoShows)}</th>
+                <th>{tr(l, Key::ProgrammeColFollowUps)}</th>
+            </tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
     }
 }
