@@ -47,7 +47,7 @@ pub struct OpenedSession {
     pub expires_at: DateTime<Utc>,
 }
 
-pub(super) fn to_session_user(u: &user::Model) -> Result<SessionUser> {
+pub(crate) fn to_session_user(u: &user::Model) -> Result<SessionUser> {
     Ok(SessionUser {
         id: u.id,
         email: u.email.clone(),

@@ -188,7 +188,7 @@ pub async fn membership<C: ConnectionTrait>(
 }
 
 /// The firm `user` may edit: their own, as an exhibitor.
-async fn own_firm<C: ConnectionTrait>(conn: &C, user: &SessionUser) -> Result<Uuid> {
+pub(crate) async fn own_firm<C: ConnectionTrait>(conn: &C, user: &SessionUser) -> Result<Uuid> {
     if user.role != Role::Exhibitor {
         return Err(ErrorCode::Forbidden.into());
     }

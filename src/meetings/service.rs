@@ -279,7 +279,7 @@ pub async fn recommend_buyers(
     fair_id: Uuid,
     limit: usize,
 ) -> Result<Vec<Recommendation>> {
-    let firm_id = own_firm(db.read(), user).await?;
+    let firm_id = crate::firms::profile::own_firm(db.read(), user).await?;
     let Some((_, _, offer)) = offers(db.read(), Some(firm_id)).await?.pop() else {
         return Ok(Vec::new());
     };
@@ -307,16 +307,6 @@ pub async fn recommend_buyers(
         .take(limit.clamp(1, 200))
         .map(|(r, _)| r)
         .collect())
-}
-
-async fn own_firm<C: ConnectionTrait>(conn: &C, user: &SessionUser) -> Result<Uuid> {
-    if user.role != Role::Exhibitor {
-        return Err(ErrorCode::Forbidden.into());
-    }
-    crate::firms::profile::membership(conn, user.id)
-        .await?
-        .map(|(f, _)| f)
-        .ok_or_else(|| ErrorCode::NoFirm.into())
 }
 
 fn require_organiser(user: &SessionUser) -> Result<()> {
@@ -472,7 +462,7 @@ pub async fn request_meeting(
             (user.id, f.id, "buyer")
         }
         Role::Exhibitor => {
-            let firm_id = own_firm(&txn, user).await?;
+            let firm_id = crate::firms::profile::own_firm(&txn, user).await?;
             let b = user::Entity::find_by_id(counterpart)
                 .one(&txn)
                 .await?
@@ -794,7 +784,9 @@ pub async fn requests(
             "buyer"
         }
         Role::Exhibitor => {
-            q = q.filter(request::Column::FirmId.eq(own_firm(db.read(), user).await?));
+            q = q.filter(
+                request::Column::FirmId.eq(crate::firms::profile::own_firm(db.read(), user).await?),
+            );
             "supplier"
         }
         Role::Organiser => "organiser",
@@ -840,7 +832,7 @@ pub async fn requests(
 async fn party<C: ConnectionTrait>(conn: &C, user: &SessionUser) -> Result<Uuid> {
     match user.role {
         Role::Visitor => Ok(user.id),
-        Role::Exhibitor => own_firm(conn, user).await,
+        Role::Exhibitor => crate::firms::profile::own_firm(conn, user).await,
         _ => Err(ErrorCode::Forbidden.into()),
     }
 }
@@ -1227,9 +1219,17 @@ async fn agenda_of<C: ConnectionTrait>(
         .filter(claim::Column::LiveBoothId.is_not_null())
         .all(conn)
         .await?;
+    // One query for the booths' codes, not one per booking.
+    let codes: HashMap<Uuid, String> = booth::Entity::find()
+        .filter(booth::Column::Id.is_in(live.iter().map(|c| c.booth_id).collect::<Vec<_>>()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|b| (b.id, b.code))
+        .collect();
     for c in live {
-        if let Some(b) = booth::Entity::find_by_id(c.booth_id).one(conn).await? {
-            booths.entry(c.firm_id).or_insert(b.code);
+        if let Some(code) = codes.get(&c.booth_id) {
+            booths.entry(c.firm_id).or_insert_with(|| code.clone());
         }
     }
     let mut items: Vec<AgendaItem> = meetings
@@ -1295,14 +1295,7 @@ pub async fn feed_agenda(
         .one(db.read())
         .await?
         .ok_or(ErrorCode::NotFound)?;
-    let user = SessionUser {
-        id: u.id,
-        email: u.email,
-        name: u.name,
-        role: Role::parse(&u.role).ok_or(ErrorCode::NotFound)?,
-        locale: crate::Locale::parse(&u.locale).unwrap_or(crate::Locale::Vi),
-        email_verified: u.email_verified_at.is_some(),
-    };
+    let user = crate::accounts::to_session_user(&u)?;
     let items = agenda_of(db.read(), &user, fair_id).await?;
     Ok((user, items))
 }
@@ -1443,33 +1436,30 @@ async fn tell<C: ConnectionTrait>(
     let (buyer_names, firm_names) = names(conn, &buyers, &firms).await?;
     // Who reads each change: the buyer, and the firm's members.
     let mut readers: HashMap<Uuid, Vec<&Change>> = HashMap::new();
+    // The members of every firm concerned, in one query.
+    let mut members: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    for m in member::Entity::find()
+        .filter(member::Column::FirmId.is_in(firms.clone()))
+        .all(conn)
+        .await?
+    {
+        members.entry(m.firm_id).or_default().push(m.user_id);
+    }
     for c in changes {
         readers.entry(c.buyer_id).or_default().push(c);
-        for m in member::Entity::find()
-            .filter(member::Column::FirmId.eq(c.firm_id))
-            .all(conn)
-            .await?
-        {
-            readers.entry(m.user_id).or_default().push(c);
+        for user_id in members.get(&c.firm_id).into_iter().flatten() {
+            readers.entry(*user_id).or_default().push(c);
         }
     }
     for (user_id, mine) in readers {
         let Some(u) = user::Entity::find_by_id(user_id).one(conn).await? else {
             continue;
         };
-        let Some(role) = Role::parse(&u.role) else {
+        let Ok(reader) = crate::accounts::to_session_user(&u) else {
             continue;
         };
-        let locale = crate::Locale::parse(&u.locale).unwrap_or_default();
-        let reader = SessionUser {
-            id: u.id,
-            email: u.email.clone(),
-            name: u.name.clone(),
-            role,
-            locale,
-            email_verified: u.email_verified_at.is_some(),
-        };
-        let buyer = role == Role::Visitor;
+        let locale = reader.locale;
+        let buyer = reader.role == Role::Visitor;
         let lines = mine
             .iter()
             .map(|c| {

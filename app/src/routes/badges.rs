@@ -20,11 +20,11 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-fn loading() -> impl IntoView {
+pub(crate) fn loading() -> impl IntoView {
     view! { <p class="loading">{t(Key::CommonLoading)}</p> }
 }
 
-fn slug() -> impl Fn() -> String + Copy + Send + Sync + 'static {
+pub(crate) fn slug() -> impl Fn() -> String + Copy + Send + Sync + 'static {
     let params = use_params_map();
     move || params.with(|p| p.get("slug").unwrap_or_default())
 }
@@ -40,7 +40,7 @@ pub fn kind_key(kind: BadgeKind) -> Key {
     }
 }
 
-fn error_alert(e: crate::api::AppError, locale: Locale) -> AnyView {
+pub(crate) fn error_alert(e: crate::api::AppError, locale: Locale) -> AnyView {
     view! { <p class="alert alert--error" role="alert">{e.message(locale)}</p> }.into_any()
 }
 

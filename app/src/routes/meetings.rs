@@ -10,6 +10,7 @@ use crate::api::meetings::{
 use crate::components::forms::{Field, FormAlert, Submit, TextArea, action_error, query_error};
 use crate::components::guard::RequireRole;
 use crate::i18n::{Key, t, tr, tr_args, use_locale};
+use crate::routes::badges::{error_alert, loading, slug};
 use crate::routes::firm::checkboxes;
 use fairlink::Locale;
 use fairlink::accounts::Role;
@@ -19,20 +20,7 @@ use fairlink::meetings::matching::LANGUAGES;
 use fairlink::meetings::views::RequestView;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
-
-fn loading() -> impl IntoView {
-    view! { <p class="loading">{t(Key::CommonLoading)}</p> }
-}
-
-fn slug() -> impl Fn() -> String + Copy + Send + Sync + 'static {
-    let params = use_params_map();
-    move || params.with(|p| p.get("slug").unwrap_or_default())
-}
-
-fn error_alert(e: crate::api::AppError, locale: Locale) -> AnyView {
-    view! { <p class="alert alert--error" role="alert">{e.message(locale)}</p> }.into_any()
-}
+use leptos_router::hooks::use_query_map;
 
 fn status_key(status: &str) -> Key {
     match status {
