@@ -46,6 +46,7 @@ pub enum ErrorCode {
     FirmNotApproved,
     NoLeadConsent,
     StaffQuotaFull,
+    RunUnderWay,
     #[serde(other)]
     Internal,
 }
@@ -89,6 +90,7 @@ impl ErrorCode {
         ErrorCode::FirmNotApproved,
         ErrorCode::NoLeadConsent,
         ErrorCode::StaffQuotaFull,
+        ErrorCode::RunUnderWay,
         ErrorCode::Internal,
     ];
 
@@ -131,6 +133,7 @@ impl ErrorCode {
             ErrorCode::FirmNotApproved => "firm_not_approved",
             ErrorCode::NoLeadConsent => "no_lead_consent",
             ErrorCode::StaffQuotaFull => "staff_quota_full",
+            ErrorCode::RunUnderWay => "run_under_way",
             ErrorCode::Internal => "internal",
         }
     }
@@ -159,6 +162,7 @@ impl ErrorCode {
             ErrorCode::FirmNotApproved => 409,
             ErrorCode::NoLeadConsent => 403,
             ErrorCode::StaffQuotaFull => 409,
+            ErrorCode::RunUnderWay => 409,
             ErrorCode::Internal => 500,
             ErrorCode::ImportInvalid => 422,
             ErrorCode::WrongState => 409,

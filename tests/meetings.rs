@@ -366,6 +366,97 @@ db_test! {
     }
 }
 
+db_test! {
+    async fn scheduling_runs_report_progress_one_at_a_time(db: Db) {
+        use fairlink::meetings::entity::run;
+        use fairlink::meetings::runs;
+        use fairlink::meetings::views::{RunStatus, RunView};
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+        let fx = booth_fixture(&db, 1).await;
+        let buyers = users(&db, 4, Role::Visitor, "buyer").await;
+        let exhibitors = users(&db, 3, Role::Exhibitor, "maker").await;
+        let firms: Vec<Uuid> = futures_util::future::join_all(exhibitors.iter().map(|e| firm_of(&db, e))).await;
+        // 12 table meetings; 4 slots of 2 tables hold 8.
+        programme(&db, &fx.organiser, fx.fair_id, 4, 2).await;
+        let now = Utc::now();
+        for b in &buyers {
+            for f in &firms {
+                meet::arrange_meeting(&db, &fx.organiser, fx.fair_id, &meet::Arrangement { buyer_id: b.id, firm_id: *f, weight: 1, location: Location::Table }, now).await.unwrap();
+            }
+        }
+        let options = Options { time_limit: std::time::Duration::from_secs(2), ..Options::default() };
+        assert_eq!(code(runs::start_run(&db, &buyers[0], fx.fair_id, options.clone(), None, None, now).await), ErrorCode::Forbidden);
+        assert_eq!(code(runs::start_run(&db, &exhibitors[0], fx.fair_id, options.clone(), None, None, now).await), ErrorCode::Forbidden);
+        assert_eq!(code(runs::latest_run(&db, &exhibitors[0], fx.fair_id, now).await), ErrorCode::Forbidden);
+        assert!(runs::latest_run(&db, &fx.organiser, fx.fair_id, now).await.unwrap().is_none());
+
+        // Started, then followed from the database until it ends.
+        let follow = |id: Uuid| {
+            let db = db.clone();
+            let organiser = fx.organiser.clone();
+            async move {
+                for _ in 0..1200 {
+                    let v: RunView = runs::run_by_id(&db, &organiser, id, Utc::now()).await.unwrap();
+                    assert!(matches!(v.status, RunStatus::Running | RunStatus::Done), "{v:?}");
+                    assert!((0..=1000).contains(&v.progress));
+                    if v.status == RunStatus::Done {
+                        return v;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+                panic!("the run did not end in a minute");
+            }
+        };
+        let id = runs::start_run(&db, &fx.organiser, fx.fair_id, options.clone(), Some(links()), None, Utc::now()).await.unwrap();
+        let done = follow(id).await;
+        assert_eq!(done.progress, 1000);
+        assert_eq!(done.error, None);
+        let report = done.report.clone().unwrap();
+        assert_eq!((report.scheduled, report.added, report.unscheduled), (8, 8, 4));
+        assert_eq!(report.weight, 8);
+        assert_eq!(report.upper_bound, Some(8));
+        assert_eq!(meet::scheduled_count(&db, fx.fair_id).await.unwrap(), 8);
+        assert_eq!(runs::latest_run(&db, &fx.organiser, fx.fair_id, Utc::now()).await.unwrap(), Some(done.clone()));
+        // Each side was mailed its whole agenda (a firm's read once for all its members).
+        for who in buyers.iter().chain(&exhibitors) {
+            let agenda = meet::agenda(&db, who, fx.fair_id).await.unwrap();
+            let mails = agenda_mails(&db, &who.email).await;
+            assert_eq!(mails.len(), usize::from(!agenda.is_empty()), "{}", who.email);
+            if let Some((_, ics)) = mails.first() {
+                assert_eq!(parse_ics(ics).len(), agenda.len(), "{}", who.email);
+            }
+        }
+
+        // While a run is alive (its heartbeat fresh) another is refused.
+        let set_run = |status: &'static str, beat: DateTime<Utc>| {
+            let db = db.clone();
+            async move {
+                run::Entity::update_many()
+                    .col_expr(run::Column::Status, Expr::value(status))
+                    .col_expr(run::Column::UpdatedAt, Expr::value(beat))
+                    .filter(run::Column::Id.eq(id))
+                    .exec(db.write())
+                    .await
+                    .unwrap();
+            }
+        };
+        set_run("running", Utc::now()).await;
+        assert_eq!(code(runs::start_run(&db, &fx.organiser, fx.fair_id, options.clone(), None, None, Utc::now()).await), ErrorCode::RunUnderWay);
+        assert_eq!(runs::latest_run(&db, &fx.organiser, fx.fair_id, Utc::now()).await.unwrap().unwrap().status, RunStatus::Running);
+        // Its heartbeat stopped (its process ended): interrupted, and the next run may start.
+        set_run("running", Utc::now() - Duration::seconds(60)).await;
+        assert_eq!(runs::latest_run(&db, &fx.organiser, fx.fair_id, Utc::now()).await.unwrap().unwrap().status, RunStatus::Interrupted);
+        let next = runs::start_run(&db, &fx.organiser, fx.fair_id, options.clone(), None, None, Utc::now()).await.unwrap();
+        assert_ne!(next, id);
+        assert_eq!(runs::run_by_id(&db, &fx.organiser, id, Utc::now()).await.unwrap().status, RunStatus::Interrupted);
+        // Nothing more fits: the meetings stay, none added.
+        let again = follow(next).await.report.unwrap();
+        assert_eq!((again.scheduled, again.added, again.unscheduled), (8, 0, 4));
+        assert_eq!(meet::scheduled_count(&db, fx.fair_id).await.unwrap(), 8);
+        assert_eq!(code(runs::run_by_id(&db, &fx.organiser, Uuid::now_v7(), Utc::now()).await), ErrorCode::NotFound);
+    }
+}
+
 /// The agenda mails queued for an address, oldest first: (text body, .ics).
 async fn agenda_mails(db: &Db, email: &str) -> Vec<(String, String)> {
     use fairlink::mail::entity::{attachment, outbox};

@@ -238,7 +238,8 @@ pub fn state(config: Config, db: Db) -> AppState {
 }
 
 /// Background upkeep: expired sessions and old sign-in attempts; booth holds
-/// whose time ran out (their booths go to the waiting list or back on sale).
+/// whose time ran out (their booths go to the waiting list or back on sale);
+/// meeting requests left unanswered past their time.
 fn spawn_workers(db: Db, links: fairlink::mail::Links, wake: fairlink::mail::Wake) {
     let holds_db = db.clone();
     tokio::spawn(async move {
@@ -252,6 +253,22 @@ fn spawn_workers(db: Db, links: fairlink::mail::Links, wake: fairlink::mail::Wak
                 }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "ending expired holds failed"),
+            }
+        }
+    });
+    let requests_db = db.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            match fairlink::meetings::service::expire_requests(&requests_db, chrono::Utc::now())
+                .await
+            {
+                Ok(n) if n > 0 => {
+                    tracing::info!(requests = n, "unanswered meeting requests expired")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "expiring meeting requests failed"),
             }
         }
     });

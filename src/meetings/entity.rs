@@ -112,3 +112,18 @@ table!(feed, "calendar_feeds", {
     pub token_hash: String,
     pub created_at: DateTimeUtc,
 });
+
+table!(run, "schedule_runs", {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub fair_id: Uuid,
+    pub started_by: Uuid,
+    pub status: String,
+    pub progress: i32,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub report: Option<String>,
+    pub error: Option<String>,
+    pub started_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub finished_at: Option<DateTimeUtc>,
+});

@@ -15,6 +15,8 @@ pub mod views;
 #[cfg(feature = "db")]
 pub mod entity;
 #[cfg(feature = "db")]
+pub mod runs;
+#[cfg(feature = "db")]
 pub mod service;
 
 pub use instance::{FormatError, Instance, InstanceSpec, Kind, Location, Meeting, Schedule};

@@ -309,7 +309,7 @@ pub async fn recommend_buyers(
         .collect())
 }
 
-fn require_organiser(user: &SessionUser) -> Result<()> {
+pub(crate) fn require_organiser(user: &SessionUser) -> Result<()> {
     crate::accounts::require_role(Some(user), &[Role::Organiser]).map(|_| ())
 }
 
@@ -1178,20 +1178,39 @@ async fn agenda_of<C: ConnectionTrait>(
     fair_id: Uuid,
 ) -> Result<Vec<AgendaItem>> {
     let who = party(conn, user).await?;
-    let side = if user.role == Role::Visitor {
+    let buyer = user.role == Role::Visitor;
+    Ok(agendas(conn, fair_id, buyer, &[who])
+        .await?
+        .remove(&who)
+        .unwrap_or_default())
+}
+
+/// The agendas of several buyers (`buyers`) or firms, each in time order,
+/// read in a few queries whatever their number.
+async fn agendas<C: ConnectionTrait>(
+    conn: &C,
+    fair_id: Uuid,
+    buyers: bool,
+    parties: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<AgendaItem>>> {
+    let side = if buyers {
         request::Column::BuyerId
     } else {
         request::Column::FirmId
     };
-    let reqs: HashMap<Uuid, request::Model> = request::Entity::find()
-        .filter(request::Column::FairId.eq(fair_id))
-        .filter(side.eq(who))
-        .filter(request::Column::Status.eq(ACCEPTED))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|r| (r.id, r))
-        .collect();
+    let mut reqs: HashMap<Uuid, request::Model> = HashMap::new();
+    for chunk in parties.chunks(500) {
+        reqs.extend(
+            request::Entity::find()
+                .filter(request::Column::FairId.eq(fair_id))
+                .filter(side.is_in(chunk.to_vec()))
+                .filter(request::Column::Status.eq(ACCEPTED))
+                .all(conn)
+                .await?
+                .into_iter()
+                .map(|r| (r.id, r)),
+        );
+    }
     let ids: Vec<Uuid> = reqs.keys().copied().collect();
     let mut meetings = Vec::new();
     for chunk in ids.chunks(500) {
@@ -1209,52 +1228,64 @@ async fn agenda_of<C: ConnectionTrait>(
         .into_iter()
         .map(|s| (s.id, s))
         .collect();
-    let buyers: Vec<Uuid> = reqs.values().map(|r| r.buyer_id).collect();
-    let firms: Vec<Uuid> = reqs.values().map(|r| r.firm_id).collect();
-    let (bn, fname) = names(conn, &buyers, &firms).await?;
-    let mut booths: HashMap<Uuid, String> = HashMap::new();
-    let live = claim::Entity::find()
-        .filter(claim::Column::FairId.eq(fair_id))
-        .filter(claim::Column::FirmId.is_in(firms.clone()))
-        .filter(claim::Column::LiveBoothId.is_not_null())
-        .all(conn)
-        .await?;
-    // One query for the booths' codes, not one per booking.
-    let codes: HashMap<Uuid, String> = booth::Entity::find()
-        .filter(booth::Column::Id.is_in(live.iter().map(|c| c.booth_id).collect::<Vec<_>>()))
-        .all(conn)
-        .await?
+    let on_agenda = || meetings.iter().filter_map(|m| reqs.get(&m.request_id));
+    let buyer_ids: Vec<Uuid> = on_agenda()
+        .map(|r| r.buyer_id)
+        .collect::<HashSet<_>>()
         .into_iter()
-        .map(|b| (b.id, b.code))
         .collect();
-    for c in live {
-        if let Some(code) = codes.get(&c.booth_id) {
-            booths.entry(c.firm_id).or_insert_with(|| code.clone());
+    let firm_ids: Vec<Uuid> = on_agenda()
+        .map(|r| r.firm_id)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let (bn, fname) = names(conn, &buyer_ids, &firm_ids).await?;
+    let mut booths: HashMap<Uuid, String> = HashMap::new();
+    for chunk in firm_ids.chunks(500) {
+        let live = claim::Entity::find()
+            .filter(claim::Column::FairId.eq(fair_id))
+            .filter(claim::Column::FirmId.is_in(chunk.to_vec()))
+            .filter(claim::Column::LiveBoothId.is_not_null())
+            .all(conn)
+            .await?;
+        // One query for the booths' codes, not one per booking.
+        let codes: HashMap<Uuid, String> = booth::Entity::find()
+            .filter(booth::Column::Id.is_in(live.iter().map(|c| c.booth_id).collect::<Vec<_>>()))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|b| (b.id, b.code))
+            .collect();
+        for c in live {
+            if let Some(code) = codes.get(&c.booth_id) {
+                booths.entry(c.firm_id).or_insert_with(|| code.clone());
+            }
         }
     }
-    let mut items: Vec<AgendaItem> = meetings
-        .into_iter()
-        .filter_map(|m| {
-            let r = reqs.get(&m.request_id)?;
-            let s = slots.get(&m.slot_id)?;
-            let counterpart = if user.role == Role::Visitor {
-                fname.get(&r.firm_id).cloned().unwrap_or_default()
-            } else {
-                bn.get(&r.buyer_id).cloned().unwrap_or_default()
-            };
-            Some(AgendaItem {
-                request_id: m.request_id,
-                starts_at: s.starts_at,
-                minutes: s.minutes,
-                counterpart,
-                table: m.table_no,
-                booth: booths.get(&r.firm_id).cloned(),
-                held: m.held_at.is_some(),
-            })
-        })
-        .collect();
-    items.sort_by_key(|i| (i.starts_at, i.request_id));
-    Ok(items)
+    let mut out: HashMap<Uuid, Vec<AgendaItem>> = HashMap::new();
+    for m in &meetings {
+        let (Some(r), Some(s)) = (reqs.get(&m.request_id), slots.get(&m.slot_id)) else {
+            continue;
+        };
+        let (owner, counterpart) = if buyers {
+            (r.buyer_id, fname.get(&r.firm_id))
+        } else {
+            (r.firm_id, bn.get(&r.buyer_id))
+        };
+        out.entry(owner).or_default().push(AgendaItem {
+            request_id: m.request_id,
+            starts_at: s.starts_at,
+            minutes: s.minutes,
+            counterpart: counterpart.cloned().unwrap_or_default(),
+            table: m.table_no,
+            booth: booths.get(&r.firm_id).cloned(),
+            held: m.held_at.is_some(),
+        });
+    }
+    for items in out.values_mut() {
+        items.sort_by_key(|i| (i.starts_at, i.request_id));
+    }
+    Ok(out)
 }
 
 /// A new secret calendar feed address for the user (the old one stops
@@ -1451,11 +1482,37 @@ async fn tell<C: ConnectionTrait>(
             readers.entry(*user_id).or_default().push(c);
         }
     }
+    // The readers' accounts and agendas, each read once for all of them.
+    let reader_ids: Vec<Uuid> = readers.keys().copied().collect();
+    let mut accounts: HashMap<Uuid, user::Model> = HashMap::new();
+    for chunk in reader_ids.chunks(500) {
+        accounts.extend(
+            user::Entity::find()
+                .filter(user::Column::Id.is_in(chunk.to_vec()))
+                .all(conn)
+                .await?
+                .into_iter()
+                .map(|u| (u.id, u)),
+        );
+    }
+    let firm_of: HashMap<Uuid, Uuid> = members
+        .iter()
+        .flat_map(|(firm, users)| users.iter().map(move |u| (*u, *firm)))
+        .collect();
+    let buyer_ids: Vec<Uuid> = changes
+        .iter()
+        .map(|c| c.buyer_id)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let firm_ids: Vec<Uuid> = members.keys().copied().collect();
+    let mut buyer_agendas = agendas(conn, fair_id, true, &buyer_ids).await?;
+    let firm_agendas = agendas(conn, fair_id, false, &firm_ids).await?;
     for (user_id, mine) in readers {
-        let Some(u) = user::Entity::find_by_id(user_id).one(conn).await? else {
+        let Some(u) = accounts.get(&user_id) else {
             continue;
         };
-        let Ok(reader) = crate::accounts::to_session_user(&u) else {
+        let Ok(reader) = crate::accounts::to_session_user(u) else {
             continue;
         };
         let locale = reader.locale;
@@ -1487,7 +1544,17 @@ async fn tell<C: ConnectionTrait>(
                 }
             })
             .collect();
-        let items = agenda_of(conn, &reader, fair_id).await?;
+        // A buyer's own agenda; a member's, their firm's (a firm's agenda
+        // is read once, however many members it has).
+        let items = if buyer {
+            buyer_agendas.remove(&user_id).unwrap_or_default()
+        } else {
+            firm_of
+                .get(&user_id)
+                .and_then(|f| firm_agendas.get(f))
+                .cloned()
+                .unwrap_or_default()
+        };
         let ics = agenda_calendar(&fair, &items, locale, now);
         crate::mail::enqueue(
             conn,

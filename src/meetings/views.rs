@@ -93,6 +93,54 @@ pub struct RunReport {
     pub seconds: f64,
 }
 
+/// Where a scheduling run stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    Running,
+    Done,
+    Failed,
+    /// Its process stopped before it ended (its heartbeat stopped).
+    Interrupted,
+}
+
+impl RunStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Running => "running",
+            RunStatus::Done => "done",
+            RunStatus::Failed => "failed",
+            RunStatus::Interrupted => "interrupted",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RunStatus> {
+        [
+            RunStatus::Running,
+            RunStatus::Done,
+            RunStatus::Failed,
+            RunStatus::Interrupted,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
+    }
+}
+
+/// A scheduling run as the organiser follows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunView {
+    pub id: Uuid,
+    pub status: RunStatus,
+    /// Per mille, 0 to 1000.
+    pub progress: i32,
+    pub started_at: DateTime<Utc>,
+    /// Seconds since it started (while running) or that it took.
+    pub seconds: f64,
+    pub report: Option<RunReport>,
+    /// The error's code, when it failed.
+    pub error: Option<crate::ErrorCode>,
+}
+
 /// One meeting in a person's agenda.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AgendaItem {

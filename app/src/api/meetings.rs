@@ -169,6 +169,8 @@ pub struct ProgrammePage {
     pub accepted: usize,
     pub scheduled: usize,
     pub figures: Vec<fairlink::meetings::views::SectorFigures>,
+    /// The latest scheduling run.
+    pub run: Option<fairlink::meetings::views::RunView>,
 }
 
 #[server(endpoint = "meetings/programme")]
@@ -182,6 +184,8 @@ pub async fn get_programme(slug: String) -> Result<ProgrammePage, AppError> {
     let requests = m::requests(&app.db, &user, fair.id, chrono::Utc::now()).await?;
     let scheduled = m::scheduled_count(&app.db, fair.id).await?;
     let figures = m::figures(&app.db, &user, fair.id).await?;
+    let run =
+        fairlink::meetings::runs::latest_run(&app.db, &user, fair.id, chrono::Utc::now()).await?;
     let tz = fairlink::format::offset_or_default(&fair.time_zone);
     let slots_text = p
         .as_ref()
@@ -207,6 +211,7 @@ pub async fn get_programme(slug: String) -> Result<ProgrammePage, AppError> {
         requests: requests.len(),
         scheduled,
         figures,
+        run,
         fair,
     })
 }
@@ -246,31 +251,26 @@ pub async fn save_programme(
     Ok(())
 }
 
+/// Starts a scheduling run in the background; the page follows its
+/// progress.
 #[server(endpoint = "meetings/run")]
-pub async fn run_schedule(slug: String) -> Result<fairlink::meetings::views::RunReport, AppError> {
+pub async fn run_schedule(slug: String) -> Result<Uuid, AppError> {
     use fairlink::accounts::Role;
     let user = super::ctx::require(&[Role::Organiser])?;
     let app = super::ctx::app()?;
     let fair = fairlink::booths::fair_by_slug(&app.db, &slug).await?;
-    let options = fairlink::meetings::Options::default();
-    let report = fairlink::meetings::service::run_schedule(
+    let id = fairlink::meetings::runs::start_run(
         &app.db,
         &user,
         fair.id,
-        &options,
-        &mut |_| {},
-        Some(&app.links),
+        fairlink::meetings::Options::default(),
+        Some(app.links.clone()),
+        Some(app.mail_wake.clone()),
         chrono::Utc::now(),
     )
     .await?;
-    app.mail_wake.notify();
-    super::ctx::redirect_form_post(&format!(
-        "/organiser/fairs/{slug}/meetings?ran={}&weight={}&bound={}",
-        report.added,
-        report.weight,
-        report.upper_bound.unwrap_or(report.weight)
-    ));
-    Ok(report)
+    super::ctx::redirect_form_post(&format!("/organiser/fairs/{slug}/meetings?run={id}"));
+    Ok(id)
 }
 
 /// At the table: the other side's badge code marks the meeting held.

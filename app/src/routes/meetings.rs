@@ -19,7 +19,7 @@ use fairlink::format;
 use fairlink::meetings::matching::LANGUAGES;
 use fairlink::meetings::views::RequestView;
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
 
 fn status_key(status: &str) -> Key {
@@ -385,26 +385,11 @@ pub fn ProgrammePage() -> impl IntoView {
     let run = ServerAction::<RunSchedule>::new();
     let save_error = action_error(save);
     let run_error = action_error(run);
-    let query = use_query_map();
-    let report = move || {
-        if let Some(Ok(r)) = run.value().get() {
-            return Some((
-                r.added.to_string(),
-                r.weight.to_string(),
-                r.upper_bound.unwrap_or(r.weight).to_string(),
-            ));
-        }
-        query.with(|q| Some((q.get("ran")?, q.get("weight")?, q.get("bound")?)))
-    };
     view! {
         <Title text=t(Key::ProgrammeTitle) />
         <RequireRole roles=&[Role::Organiser]>
             <section class="panel">
                 <h1>{t(Key::ProgrammeTitle)}</h1>
-                {move || report().map(|(added, weight, bound)| {
-                    let l = locale.get();
-                    view! { <p class="alert alert--success" role="status">{tr_args(l, Key::ProgrammeRan, &[("added", &added), ("weight", &weight), ("bound", &bound)])}</p> }
-                })}
                 <Suspense fallback=loading>
                     {move || Suspend::new(async move {
                         let l = locale.get_untracked();
@@ -416,6 +401,7 @@ pub fn ProgrammePage() -> impl IntoView {
                         view! {
                             <p class="muted">{p.fair.name(l).to_string()}</p>
                             <p>{tr_args(l, Key::ProgrammeFigures, &[("requests", &p.requests.to_string()), ("accepted", &p.accepted.to_string()), ("scheduled", &p.scheduled.to_string())])}</p>
+                            {p.run.as_ref().map(|r| run_status(r, l))}
                             {figures_table(&p.figures, l)}
                             <ActionForm action=run attr:class="form" attr:id="run-schedule">
                                 <FormAlert error=run_error />
@@ -437,6 +423,58 @@ pub fn ProgrammePage() -> impl IntoView {
                 </Suspense>
             </section>
         </RequireRole>
+    }
+}
+
+/// Where the latest scheduling run stands. While it runs, the page reloads
+/// itself every second (with or without JavaScript) to show its progress.
+fn run_status(r: &fairlink::meetings::views::RunView, l: Locale) -> AnyView {
+    use fairlink::meetings::views::RunStatus;
+    let seconds = format!("{:.1}", r.seconds);
+    match (r.status, &r.report) {
+        (RunStatus::Running, _) => {
+            let percent = (r.progress / 10).to_string();
+            view! {
+                <Meta http_equiv="refresh" content="1" />
+                <div class="run" data-run-status="running" role="status">
+                    <p>{tr_args(l, Key::ProgrammeRunning, &[("percent", &percent), ("seconds", &seconds)])}</p>
+                    <progress max="1000" value=r.progress.to_string()>{percent.clone()}" %"</progress>
+                </div>
+            }
+            .into_any()
+        }
+        (RunStatus::Done, Some(report)) => {
+            let bound = report.upper_bound.unwrap_or(report.weight);
+            let ratio = if bound == 0 {
+                "100.0".to_string()
+            } else {
+                format!("{:.1}", 100.0 * report.weight as f64 / bound as f64)
+            };
+            view! {
+                <p class="alert alert--success" role="status" data-run-status="done">
+                    {tr_args(l, Key::ProgrammeRan, &[
+                        ("added", &report.added.to_string()),
+                        ("weight", &report.weight.to_string()),
+                        ("bound", &bound.to_string()),
+                        ("ratio", &ratio),
+                        ("unscheduled", &report.unscheduled.to_string()),
+                        ("seconds", &seconds),
+                    ])}
+                </p>
+            }
+            .into_any()
+        }
+        (RunStatus::Interrupted, _) => view! {
+            <p class="alert alert--error" role="alert" data-run-status="interrupted">{tr(l, Key::ProgrammeRunInterrupted)}</p>
+        }
+        .into_any(),
+        _ => {
+            let why = tr(l, Key::for_error(r.error.unwrap_or(fairlink::ErrorCode::Internal)));
+            view! {
+                <p class="alert alert--error" role="alert" data-run-status="failed">{tr(l, Key::ProgrammeRunFailed)}" "{why}</p>
+            }
+            .into_any()
+        }
     }
 }
 

@@ -14,6 +14,7 @@ mod m20261128_000008_create_badges;
 mod m20261128_000009_index_presence;
 mod m20261128_000010_lighter_scan_indexes;
 mod m20261129_000011_create_meetings;
+mod m20261129_000012_create_schedule_runs;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000009_index_presence::Migration),
             Box::new(m20261128_000010_lighter_scan_indexes::Migration),
             Box::new(m20261129_000011_create_meetings::Migration),
+            Box::new(m20261129_000012_create_schedule_runs::Migration),
         ]
     }
 }
