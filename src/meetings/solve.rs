@@ -649,6 +649,81 @@ fn greedy_order(inst: &Instance) -> Vec<u32> {
     order
 }
 
+/// Instances with at most this many requests to place are solved exactly
+/// when the search ends short of the bound.
+const EXACT_MAX: usize = 24;
+
+/// Branch and bound over the requests that are not fixed (heaviest first;
+/// each in one of its slots, or left out), pruned by the weight still
+/// available: the best schedule above `floor`, as the slot of each request,
+/// or None when none is better or `stop` cut the search short.
+fn exact(
+    inst: &Instance,
+    allowed: &Allowed,
+    floor: u64,
+    stop: &mut dyn FnMut() -> bool,
+) -> Option<Vec<u32>> {
+    struct Search<'s, 'a> {
+        st: State<'a>,
+        order: Vec<u32>,
+        /// Weight of order[i..].
+        rest: Vec<u64>,
+        best: u64,
+        found: Option<Vec<u32>>,
+        nodes: u64,
+        stopped: bool,
+        stop: &'s mut dyn FnMut() -> bool,
+    }
+    impl Search<'_, '_> {
+        fn go(&mut self, i: usize) {
+            self.nodes += 1;
+            if self.stopped || (self.nodes % 1024 == 0 && (self.stop)()) {
+                self.stopped = true;
+                return;
+            }
+            if self.st.weight + self.rest[i] <= self.best {
+                return;
+            }
+            if i == self.order.len() {
+                self.best = self.st.weight;
+                self.found = Some(self.st.slot_of.clone());
+                return;
+            }
+            let r = self.order[i];
+            let allowed = self.st.allowed;
+            for &s in allowed.of(r as usize) {
+                if self.st.fits(r, s) {
+                    self.st.place(r, s);
+                    self.go(i + 1);
+                    self.st.unplace(r);
+                }
+            }
+            self.go(i + 1);
+        }
+    }
+    let st = State::new(inst, allowed);
+    let mut order: Vec<u32> = (0..inst.requests() as u32)
+        .filter(|&r| st.slot_of[r as usize] == NONE)
+        .collect();
+    order.sort_by_key(|&r| std::cmp::Reverse(inst.req_w[r as usize]));
+    let mut rest = vec![0u64; order.len() + 1];
+    for i in (0..order.len()).rev() {
+        rest[i] = rest[i + 1] + inst.req_w[order[i] as usize] as u64;
+    }
+    let mut search = Search {
+        st,
+        order,
+        rest,
+        best: floor,
+        found: None,
+        nodes: 0,
+        stopped: false,
+        stop,
+    };
+    search.go(0);
+    if search.stopped { None } else { search.found }
+}
+
 /// The best schedule found within the options, with its bound.
 pub fn schedule(inst: &Instance, options: &Options) -> Outcome {
     schedule_with_progress(inst, options, &mut |_| {})
@@ -744,7 +819,24 @@ pub fn schedule_with_progress(
     }
     st.journal.clear();
 
-    // 5. Fewer idle gaps at the same weight.
+    // 5. Short of the bound on a small instance: the exact optimum.
+    let free = (0..inst.requests())
+        .filter(|&r| inst.fixed_slot[r] == NONE)
+        .count();
+    if st.weight < bound.bound
+        && free <= EXACT_MAX
+        && let Some(slots) = exact(inst, &allowed, st.weight, &mut stop)
+    {
+        let mut best = State::new(inst, &allowed);
+        for (r, &s) in slots.iter().enumerate() {
+            if s != NONE && best.slot_of[r] == NONE {
+                best.place(r as u32, s);
+            }
+        }
+        st = best;
+    }
+
+    // 6. Fewer idle gaps at the same weight.
     st.close_gaps(&mut || Instant::now() >= last);
     progress(1.0);
     let schedule = st.to_schedule();

@@ -497,3 +497,27 @@ fn generated_instances_are_valid_repeatable_and_sized_as_asked() {
         "{seen:?}"
     );
 }
+
+#[test]
+fn two_booth_meetings_beat_one_heavier_table_meeting() {
+    // One slot, one table. The heaviest request (at a table) blocks both
+    // booth meetings, which together weigh more.
+    let inst = Instance::parse(
+        r#"{"slots": [{"id": "s0", "start": "2027-03-10T09:00:00+07:00", "minutes": 30}],
+            "tables": 1,
+            "participants": [{"id": "b0", "kind": "buyer"}, {"id": "b1", "kind": "buyer"},
+                             {"id": "v0", "kind": "supplier"}, {"id": "v1", "kind": "supplier"}],
+            "requests": [{"id": "r0", "from": "v0", "to": "b0", "weight": 4, "location": "booth"},
+                         {"id": "r1", "from": "v1", "to": "b1", "weight": 3, "location": "booth"},
+                         {"id": "r2", "from": "v0", "to": "b1", "weight": 4, "location": "table"},
+                         {"id": "r3", "from": "v1", "to": "b0", "weight": 5, "location": "table"}]}"#,
+    )
+    .unwrap();
+    assert_eq!(exhaustive(&inst), 7);
+    let out = schedule(&inst, &quick());
+    assert_eq!(
+        out.weight, 7,
+        "{:?} bound {:?}",
+        out.schedule, out.upper_bound
+    );
+}
