@@ -38,6 +38,13 @@ pub struct TestDb {
 impl TestDb {
     /// A fresh, migrated database; `None` when PostgreSQL is skipped.
     pub async fn new(backend: Backend) -> Option<TestDb> {
+        let test = Self::empty(backend).await?;
+        test.db.migrate().await.expect("migrate");
+        Some(test)
+    }
+
+    /// A fresh database without tables; `None` when PostgreSQL is skipped.
+    pub async fn empty(backend: Backend) -> Option<TestDb> {
         let id = uuid::Uuid::new_v4().simple().to_string();
         let test = match backend {
             Backend::Sqlite => {
@@ -81,7 +88,6 @@ impl TestDb {
                 }
             }
         };
-        test.db.migrate().await.expect("migrate");
         Some(test)
     }
 

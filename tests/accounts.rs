@@ -312,6 +312,47 @@ db_test! {
     }
 }
 
+/// Several instances starting at once on a new database: every one comes
+/// up, and every migration is applied once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn instances_starting_at_once_migrate_a_new_database_once() {
+    use fairlink::testing::{Backend, TestDb};
+    use sea_orm::{ConnectionTrait, Statement};
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let Some(fresh) = TestDb::empty(backend).await else {
+            continue;
+        };
+        let starts: Vec<_> = (0..4)
+            .map(|_| {
+                let url = fresh.url.clone();
+                tokio::spawn(async move { Db::connect(&url).await?.migrate().await })
+            })
+            .collect();
+        for start in starts {
+            start
+                .await
+                .unwrap()
+                .unwrap_or_else(|e| panic!("{backend:?}: {e}"));
+        }
+        let counts = fresh
+            .db
+            .read()
+            .query_one_raw(Statement::from_string(
+                fresh.db.backend(),
+                "SELECT COUNT(*) AS n, COUNT(DISTINCT version) AS d FROM seaql_migrations",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        let (n, d): (i64, i64) = (
+            counts.try_get("", "n").unwrap(),
+            counts.try_get("", "d").unwrap(),
+        );
+        assert_eq!(n, d, "{backend:?}: a migration recorded twice");
+        assert!(n >= 12, "{backend:?}: {n} migrations");
+    }
+}
+
 db_test! {
     async fn sign_up_queues_the_confirmation_mail_with_the_account(db: Db) {
         let now = Utc::now();

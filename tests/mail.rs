@@ -219,6 +219,38 @@ db_test! {
 }
 
 db_test! {
+    async fn a_worker_whose_lease_ran_out_leaves_the_mail_to_its_new_worker(db: Db) {
+        let smtp = SmtpServer::start();
+        let transport = Transport::smtp(&smtp.url()).unwrap();
+        let (mut slow, mut other) = (config(), config());
+        slow.worker_id = "slow".into();
+        other.worker_id = "other".into();
+        slow.lease = Duration::from_secs(60);
+        queue(&db, verify_mail("late@x.example", "Late", "late-1")).await;
+        // The slow worker claims the mail but stalls past its lease; the
+        // other claims it then.
+        let stalled = delivery::claim(&db, &slow, Utc::now()).await.unwrap();
+        assert_eq!(stalled.len(), 1);
+        let later = Utc::now() + chrono::Duration::seconds(61);
+        let taken = delivery::claim(&db, &other, later).await.unwrap();
+        assert_eq!(taken.len(), 1);
+        // The slow worker comes back to its batch: it sends nothing and
+        // records nothing.
+        let pass = delivery::send_claimed(&db, &transport, &slow, stalled).await.unwrap();
+        assert_eq!((pass.claimed, pass.sent, pass.failed, pass.lost), (1, 0, 0, 1));
+        let row = rows(&db).await.remove(0);
+        assert_eq!((row.status.as_str(), row.claimed_by.as_deref()), (status::SENDING, Some("other")));
+        // Its new worker sends it, once.
+        let pass = delivery::send_claimed(&db, &transport, &other, taken).await.unwrap();
+        assert_eq!((pass.sent, pass.lost), (1, 0));
+        assert_eq!(rows(&db).await.remove(0).status, status::SENT);
+        assert_eq!(smtp.wait_for(1).len(), 1);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(smtp.messages().len(), 1, "sent once");
+    }
+}
+
+db_test! {
     async fn a_crash_after_sending_repeats_at_most_that_mail(db: Db) {
         let smtp = SmtpServer::start();
         let transport = Transport::smtp(&smtp.url()).unwrap();

@@ -239,8 +239,54 @@ impl Db {
     }
 
     /// Applies every pending migration.
+    /// Brings the schema up to date. On PostgreSQL, instances starting at
+    /// once take turns: the first migrates while the others wait on an
+    /// advisory lock (held by one connection set aside for it), then find
+    /// nothing left to do.
     pub async fn migrate(&self) -> Result<(), DbErr> {
-        migrations::Migrator::up(&self.write, None).await
+        if self.backend() != DbBackend::Postgres {
+            // SQLite: processes on one file take turns through a lock on a
+            // file beside it (released when the handle is dropped).
+            let _turn = match sqlite_path(&self.url) {
+                Some(path) => {
+                    let lock = format!("{path}.migrate-lock");
+                    let file = tokio::task::spawn_blocking(move || {
+                        let file = std::fs::OpenOptions::new()
+                            .create(true)
+                            .truncate(false)
+                            .write(true)
+                            .open(&lock)?;
+                        file.lock()?;
+                        Ok::<_, std::io::Error>(file)
+                    })
+                    .await
+                    .map_err(|e| DbErr::Custom(format!("migration lock: {e}")))?
+                    .map_err(|e| DbErr::Custom(format!("migration lock: {e}")))?;
+                    Some(file)
+                }
+                None => None,
+            };
+            return migrations::Migrator::up(&self.write, None).await;
+        }
+        // "fairlink" in ASCII: the key every instance locks.
+        const KEY: i64 = 0x6661_6972_6c69_6e6b;
+        let pool = self.write.get_postgres_connection_pool();
+        let mut held = pool
+            .acquire()
+            .await
+            .map_err(|e| DbErr::Custom(format!("migration lock: {e}")))?;
+        sea_orm::sqlx::query("SELECT pg_advisory_lock($1)")
+            .bind(KEY)
+            .execute(&mut *held)
+            .await
+            .map_err(|e| DbErr::Custom(format!("migration lock: {e}")))?;
+        let migrated = migrations::Migrator::up(&self.write, None).await;
+        // Unlocked before the connection goes back (also if migrating failed).
+        let _ = sea_orm::sqlx::query("SELECT pg_advisory_unlock($1)")
+            .bind(KEY)
+            .execute(&mut *held)
+            .await;
+        migrated
     }
 
     /// A cheap round trip, for readiness checks.

@@ -219,7 +219,36 @@ pub fn backoff(cfg: &DeliveryConfig, attempts: i32, id: uuid::Uuid) -> Duration 
     capped.mul_f64(spread)
 }
 
-async fn mark_sent(db: &Db, id: uuid::Uuid, now: DateTime<Utc>) -> Result<()> {
+/// Whether this worker still holds the row: claimed by it, still sending.
+/// (A worker whose lease ran out has lost the row to another; it must not
+/// touch it.)
+fn still_ours(cfg: &DeliveryConfig) -> sea_orm::Condition {
+    sea_orm::Condition::all()
+        .add(outbox::Column::ClaimedBy.eq(cfg.worker_id.clone()))
+        .add(outbox::Column::Status.eq(status::SENDING))
+}
+
+/// Renews this worker's lease on one row just before it is sent, so that a
+/// mail late in a slow batch is not sent by another worker meanwhile.
+/// False when the row is no longer this worker's (its lease ran out and
+/// another worker claimed it).
+async fn renew_lease(db: &Db, cfg: &DeliveryConfig, id: uuid::Uuid) -> Result<bool> {
+    let until = Utc::now() + chrono::Duration::from_std(cfg.lease).map_err(Error::internal)?;
+    let done = outbox::Entity::update_many()
+        .col_expr(outbox::Column::LeaseUntil, Expr::value(until))
+        .filter(outbox::Column::Id.eq(id))
+        .filter(still_ours(cfg))
+        .exec(db.write())
+        .await?;
+    Ok(done.rows_affected == 1)
+}
+
+async fn mark_sent(
+    db: &Db,
+    cfg: &DeliveryConfig,
+    id: uuid::Uuid,
+    now: DateTime<Utc>,
+) -> Result<()> {
     outbox::Entity::update_many()
         .col_expr(outbox::Column::Status, Expr::value(status::SENT))
         .col_expr(outbox::Column::SentAt, Expr::value(now))
@@ -232,6 +261,7 @@ async fn mark_sent(db: &Db, id: uuid::Uuid, now: DateTime<Utc>) -> Result<()> {
             Expr::value(Option::<String>::None),
         )
         .filter(outbox::Column::Id.eq(id))
+        .filter(still_ours(cfg))
         .exec(db.write())
         .await?;
     Ok(())
@@ -260,6 +290,7 @@ async fn mark_failed(
         )
         .col_expr(outbox::Column::LastError, Expr::value(error.clone()))
         .filter(outbox::Column::Id.eq(row.id))
+        .filter(still_ours(cfg))
         .exec(db.write())
         .await?;
     if dead {
@@ -276,6 +307,8 @@ pub struct Pass {
     pub claimed: usize,
     pub sent: usize,
     pub failed: usize,
+    /// Rows another worker took over before this one came to them.
+    pub lost: usize,
 }
 
 /// Turns attachments that are made at sending time (invoices and badges:
@@ -311,14 +344,19 @@ pub async fn resolve_attachments(
     Ok(attachments)
 }
 
-/// Sends one claimed mail and records the outcome: true when sent.
+/// Sends one claimed mail and records the outcome: Some(true) when sent,
+/// None when the row was no longer this worker's.
 async fn send_one(
     db: &Db,
     transport: &Transport,
     cfg: &DeliveryConfig,
     row: &outbox::Model,
     attachments: &[attachment::Model],
-) -> Result<bool> {
+) -> Result<Option<bool>> {
+    if !renew_lease(db, cfg, row.id).await? {
+        tracing::warn!(mail = %row.id, worker = %cfg.worker_id, "lease lost before sending; left to its new worker");
+        return Ok(None);
+    }
     let sent = match resolve_attachments(db, attachments.to_vec()).await {
         Ok(attachments) => match build_message(row, &attachments, cfg) {
             Ok(message) => transport.send(message).await,
@@ -327,16 +365,28 @@ async fn send_one(
         Err(e) => Err(e.to_string()),
     };
     match sent {
-        Ok(()) => mark_sent(db, row.id, Utc::now()).await.map(|_| true),
+        Ok(()) => mark_sent(db, cfg, row.id, Utc::now())
+            .await
+            .map(|_| Some(true)),
         Err(e) => mark_failed(db, cfg, row, &e, Utc::now())
             .await
-            .map(|_| false),
+            .map(|_| Some(false)),
     }
 }
 
 /// Claims a batch and sends it. Returns what happened.
 pub async fn deliver_once(db: &Db, transport: &Transport, cfg: &DeliveryConfig) -> Result<Pass> {
     let rows = claim(db, cfg, Utc::now()).await?;
+    send_claimed(db, transport, cfg, rows).await
+}
+
+/// Sends rows this worker claimed, each only while it still holds it.
+pub async fn send_claimed(
+    db: &Db,
+    transport: &Transport,
+    cfg: &DeliveryConfig,
+    rows: Vec<outbox::Model>,
+) -> Result<Pass> {
     if rows.is_empty() {
         return Ok(Pass::default());
     }
@@ -355,7 +405,7 @@ pub async fn deliver_once(db: &Db, transport: &Transport, cfg: &DeliveryConfig) 
         let (db, transport, cfg) = (db.clone(), transport.clone(), cfg.clone());
         async move { send_one(&db, &transport, &cfg, &row, &attachments).await }
     });
-    let outcomes: Vec<Result<bool>> = futures_util::stream::iter(jobs)
+    let outcomes: Vec<Result<Option<bool>>> = futures_util::stream::iter(jobs)
         .buffer_unordered(cfg.concurrency.max(1))
         .collect()
         .await;
@@ -365,8 +415,9 @@ pub async fn deliver_once(db: &Db, transport: &Transport, cfg: &DeliveryConfig) 
     };
     for outcome in outcomes {
         match outcome? {
-            true => pass.sent += 1,
-            false => pass.failed += 1,
+            Some(true) => pass.sent += 1,
+            Some(false) => pass.failed += 1,
+            None => pass.lost += 1,
         }
     }
     Ok(pass)

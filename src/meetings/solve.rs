@@ -677,7 +677,7 @@ fn exact(
     impl Search<'_, '_> {
         fn go(&mut self, i: usize) {
             self.nodes += 1;
-            if self.stopped || (self.nodes % 1024 == 0 && (self.stop)()) {
+            if self.stopped || (self.nodes.is_multiple_of(1024) && (self.stop)()) {
                 self.stopped = true;
                 return;
             }
