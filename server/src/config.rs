@@ -41,6 +41,9 @@ pub struct Config {
     /// `FAIRLINK_PAGE_CACHE_SECONDS`: how long anonymous visitors may see a
     /// public page (home, catalogue) from memory (default 5; 0 turns it off).
     pub page_cache_seconds: u64,
+    /// `FAIRLINK_METRICS_TOKEN`: a bearer token that reads `/metrics` from
+    /// anywhere (without it, only the machine itself reads them).
+    pub metrics_token: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -174,6 +177,7 @@ impl Config {
             mail_dir,
             mail_from,
             page_cache_seconds,
+            metrics_token: var("FAIRLINK_METRICS_TOKEN"),
         })
     }
 

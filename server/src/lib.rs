@@ -1,9 +1,11 @@
 //! The Fairlink server: wires configuration, the database, the leptos app
 //! and the HTTP stack together.
 
+pub mod backup;
 pub mod config;
 pub mod files;
 pub mod live;
+pub mod metrics;
 pub mod middleware;
 pub mod page_cache;
 pub mod scanner;
@@ -49,6 +51,8 @@ pub struct Shared {
     pub ctx: AppContext,
     pub config: Arc<Config>,
     pub page_cache: Arc<page_cache::PageCache>,
+    /// This instance's HTTP figures, for `/metrics`.
+    pub http: metrics::Http,
     /// Decides online scans, many per transaction.
     pub gatekeeper: fairlink::badges::Gatekeeper,
     /// Scanner devices and gates, remembered between scans.
@@ -110,7 +114,12 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
+/// Ready for traffic: the database answers and the server is not stopping
+/// (a load balancer takes a stopping instance out while it drains).
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    if *state.stopping.borrow() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "stopping");
+    }
     match state.ctx.db.ping().await {
         Ok(()) => (StatusCode::OK, "ready"),
         Err(e) => {
@@ -128,6 +137,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics::metrics))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = options.clone();
             move || shell(options.clone())
@@ -185,6 +195,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(middleware::body_limit))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(
             TraceLayer::new_for_http()
@@ -234,6 +245,7 @@ pub fn state(config: Config, db: Db) -> AppState {
         },
         config: Arc::new(config),
         page_cache,
+        http: metrics::Http::default(),
     }))
 }
 

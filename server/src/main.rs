@@ -32,6 +32,23 @@ enum Command {
     },
     /// Create the demo fair (idempotent: does nothing if it exists).
     SeedDemo,
+    /// Copy the database (DATABASE_URL) into a new file while the app keeps
+    /// serving: SQLite's VACUUM INTO, checked; PostgreSQL's pg_dump.
+    Backup {
+        /// The backup file to write (must not exist).
+        #[arg(long)]
+        output: std::path::PathBuf,
+    },
+    /// Put a backup back into the database (DATABASE_URL), then migrate it.
+    /// Stop the app first.
+    Restore {
+        /// The backup file.
+        #[arg(long)]
+        input: std::path::PathBuf,
+        /// Overwrite an existing SQLite database.
+        #[arg(long)]
+        replace: bool,
+    },
     /// Assign booths to applications: a plan and applications in (JSON), an
     /// assignment with reasons out (JSON). No database needed. The format
     /// is described in the README ("Automatic allocation").
@@ -260,6 +277,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => {
             fairlink_server::open_database(&config).await?;
             println!("migrations applied");
+        }
+        Command::Backup { output } => {
+            use fairlink_server::backup;
+            backup::backup(&config.database_url, &output).await?;
+            println!("backup written to {}", output.display());
+        }
+        Command::Restore { input, replace } => {
+            use fairlink_server::backup;
+            backup::restore(&config.database_url, &input, replace).await?;
+            let db = fairlink::db::Db::connect(&config.database_url).await?;
+            let counts = backup::row_counts(&db).await?;
+            let summary: Vec<String> = counts.iter().map(|(t, n)| format!("{t} {n}")).collect();
+            println!("restored from {}: {}", input.display(), summary.join(", "));
         }
         Command::SeedDemo => {
             let db = fairlink_server::open_database(&config).await?;

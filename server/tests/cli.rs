@@ -318,3 +318,97 @@ fn schedule_reads_and_writes_the_documented_format() {
     assert!(!again.exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+db_test! {
+    async fn a_backup_taken_under_load_restores_to_a_consistent_fair(db: Db) {
+        use chrono::Utc;
+        use fairlink::accounts::{self, NewAccount, Role};
+        use fairlink_server::backup::row_counts;
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+        fairlink::seed::run(&db, Utc::now()).await.unwrap();
+        let before = row_counts(&db).await.unwrap();
+        let dir = std::env::temp_dir().join(format!("fairlink-backup-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("fair.backup");
+        let url = db.url().to_string();
+        let cli = |args: Vec<String>, url: String| {
+            tokio::task::spawn_blocking(move || {
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                fairlink(&args, &[("DATABASE_URL", &url)], None)
+            })
+        };
+
+        // Load: sign-ups (an account and its mail, in one transaction each)
+        // go on while the backup is taken.
+        let (stop, done) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicUsize::new(0)));
+        let load = {
+            let (db, stop, done) = (db.clone(), stop.clone(), done.clone());
+            let links = fairlink::mail::Links::new("https://fair.example.vn");
+            tokio::spawn(async move {
+                let mut i = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    let account = NewAccount { email: format!("load{i}@backup.example"), name: format!("Load {i}"), password: "correct horse battery".into(), role: Role::Visitor, locale: fairlink::Locale::Vi };
+                    accounts::sign_up(&db, account, &links, Utc::now()).await.unwrap();
+                    done.fetch_add(1, Ordering::Relaxed);
+                    i += 1;
+                }
+            })
+        };
+        while done.load(Ordering::Relaxed) < 5 {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        let out = cli(vec!["backup".into(), "--output".into(), file.display().to_string()], url.clone()).await.unwrap();
+        assert!(out.status.success(), "{}", text(&out));
+        stop.store(true, Ordering::Relaxed);
+        load.await.unwrap();
+        // A second backup to the same file is refused (nothing overwritten).
+        let again = cli(vec!["backup".into(), "--output".into(), file.display().to_string()], url.clone()).await.unwrap();
+        assert!(!again.status.success());
+        assert!(text(&again).contains("exists already"), "{}", text(&again));
+
+        // Restored into a new database.
+        let fresh = match db.backend() {
+            sea_orm::DbBackend::Postgres => fairlink::testing::TestDb::empty(fairlink::testing::Backend::Postgres).await,
+            _ => None,
+        };
+        let target = match &fresh {
+            Some(t) => t.url.clone(),
+            None => format!("sqlite://{}?mode=rwc", dir.join("restored.db").display()),
+        };
+        let out = cli(vec!["restore".into(), "--input".into(), file.display().to_string()], target.clone()).await.unwrap();
+        assert!(out.status.success(), "{}", text(&out));
+        assert!(text(&out).contains("restored from"), "{}", text(&out));
+        let restored = Db::connect(&target).await.unwrap();
+        let after = row_counts(&restored).await.unwrap();
+        for ((table, b), (_, a)) in before.iter().zip(&after) {
+            if matches!(*table, "users" | "outbox") {
+                assert!(a >= b, "{table}: {a} restored, {b} before the load");
+            } else {
+                assert_eq!(a, b, "{table}");
+            }
+        }
+        // A consistent snapshot: every account the load made is there with
+        // its mail, or neither is.
+        use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+        let load_users = fairlink::accounts::entity::user::Entity::find()
+            .filter(fairlink::accounts::entity::user::Column::Email.like("load%@backup.example"))
+            .count(restored.read()).await.unwrap();
+        let load_mails = fairlink::mail::entity::outbox::Entity::find()
+            .filter(fairlink::mail::entity::outbox::Column::ToEmail.like("load%@backup.example"))
+            .count(restored.read()).await.unwrap();
+        assert_eq!(load_users, load_mails);
+        assert!(load_users >= 5, "{load_users}");
+        // The restored fair serves: its demo organiser signs in.
+        let organiser = accounts::sign_in(&restored, "organiser@fairlink.example", "fairlink-demo-2026", "127.0.0.1", Utc::now()).await;
+        assert!(organiser.is_ok(), "{organiser:?}");
+        // SQLite: an existing database is replaced only when asked.
+        if fresh.is_none() {
+            let out = cli(vec!["restore".into(), "--input".into(), file.display().to_string()], target.clone()).await.unwrap();
+            assert!(!out.status.success());
+            assert!(text(&out).contains("--replace"), "{}", text(&out));
+        }
+        restored.close().await.ok();
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -645,3 +645,35 @@ db_test! {
         srv.stop().await;
     }
 }
+
+db_test! {
+    async fn metrics_count_requests_by_route_and_read_the_fair_from_the_database(db: Db) {
+        let server = serve(&db).await;
+        let base = server.url();
+        let c = reqwest::Client::new();
+        for _ in 0..3 {
+            assert_eq!(c.get(format!("{base}/healthz")).send().await.unwrap().status(), StatusCode::OK);
+        }
+        assert_eq!(c.get(format!("{base}/exhibitors/not-a-firm")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+        // One mail queued: the outbox shows it.
+        accounts::sign_up(&db, NewAccount { email: "metrics@x.vn".into(), name: "M".into(), password: PASSWORD.into(), role: Role::Visitor, locale: Locale::Vi }, &fairlink::mail::Links::new(&base), Utc::now()).await.unwrap();
+        let res = c.get(format!("{base}/metrics")).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/plain; version=0.0.4"));
+        let text = res.text().await.unwrap();
+        assert!(text.contains("fairlink_http_requests_total{route=\"/healthz\",method=\"GET\",status=\"200\"} 3"), "{text}");
+        assert!(text.contains("fairlink_http_request_duration_seconds_count{route=\"/healthz\"} 3"), "{text}");
+        assert!(text.contains("status=\"404\"}"), "{text}");
+        // (Queued, sending or already sent by the worker: one in all.)
+        let mails: f64 = text.lines().filter(|l| l.starts_with("fairlink_outbox_mails{")).map(|l| l.rsplit(' ').next().unwrap().parse::<f64>().unwrap()).sum();
+        assert_eq!(mails, 1.0, "{text}");
+        assert!(text.contains("fairlink_meetings_scheduled 0"), "{text}");
+        assert!(text.contains("fairlink_database_up 1"), "{text}");
+        // Every sample line is "name{labels} number".
+        for line in text.lines().filter(|l| !l.starts_with('#')) {
+            let value = line.rsplit(' ').next().unwrap();
+            assert!(value.parse::<f64>().is_ok(), "{line}");
+        }
+        server.stop().await;
+    }
+}
