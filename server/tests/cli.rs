@@ -412,3 +412,136 @@ db_test! {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+/// `fairlink serve` as a process of its own on `url`, with its port.
+fn spawn_serve(url: &str, mail_dir: &std::path::Path) -> (std::process::Child, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(env!("CARGO_BIN_EXE_fairlink"))
+        .arg("serve")
+        .env("DATABASE_URL", url)
+        .env("FAIRLINK_ADDR", format!("127.0.0.1:{port}"))
+        .env("FAIRLINK_MAIL_DIR", mail_dir)
+        .env("LEPTOS_SITE_ROOT", mail_dir.join("no-site"))
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    (child, format!("http://127.0.0.1:{port}"))
+}
+
+async fn wait_ready(base: &str) {
+    for _ in 0..300 {
+        if let Ok(r) = reqwest::get(format!("{base}/readyz")).await
+            && r.status() == reqwest::StatusCode::OK
+        {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("{base} did not become ready");
+}
+
+db_test! {
+    async fn an_instance_killed_mid_load_loses_no_answered_write_and_the_other_carries_on(db: Db) {
+        use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+        use std::collections::HashSet;
+        use std::sync::{Arc, Mutex};
+        let dir = std::env::temp_dir().join(format!("fairlink-kill-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        // Two instances on one database.
+        let (mut a, base_a) = spawn_serve(db.url(), &dir);
+        let (mut b, base_b) = spawn_serve(db.url(), &dir);
+        wait_ready(&base_a).await;
+        wait_ready(&base_b).await;
+        // Clients alternate between them; each sign-up is an account, its
+        // session and its confirmation mail, in one transaction.
+        let answered: Arc<Mutex<HashSet<String>>> = Arc::default();
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let mut clients = Vec::new();
+        for c in 0..6 {
+            let (answered, stop, bases) = (answered.clone(), stop.clone(), [base_a.clone(), base_b.clone()]);
+            clients.push(tokio::spawn(async move {
+                let http = reqwest::Client::builder().timeout(std::time::Duration::from_secs(10)).build().unwrap();
+                let mut i = 0usize;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let base = &bases[(c + i) % 2];
+                    let email = format!("c{c}-{i}@kill.example");
+                    i += 1;
+                    let res = http
+                        .post(format!("{base}/api/auth/signup"))
+                        .header("origin", base.as_str())
+                        .form(&[("name", "Khách"), ("email", email.as_str()), ("password", "correct horse battery"), ("role", "visitor")])
+                        .send()
+                        .await;
+                    if let Ok(r) = res
+                        && r.status() == reqwest::StatusCode::OK
+                    {
+                        answered.lock().unwrap().insert(email);
+                    }
+                }
+            }));
+        }
+        while answered.lock().unwrap().len() < 30 {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        // kill -9 of instance A in the middle of the load.
+        a.kill().unwrap();
+        a.wait().unwrap();
+        let at_kill = answered.lock().unwrap().len();
+        // PostgreSQL: every connection of the database is cut as well (what
+        // the instances see when the server restarts); B reconnects by itself.
+        if db.backend() == sea_orm::DbBackend::Postgres {
+            use sea_orm::{ConnectionTrait, Statement};
+            let cut = db.read().query_one_raw(Statement::from_string(
+                sea_orm::DbBackend::Postgres,
+                "SELECT COUNT(pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+            )).await.unwrap().unwrap();
+            assert!(cut.try_get::<i64>("", "n").unwrap() > 0);
+        }
+        // B carries on.
+        while answered.lock().unwrap().len() < at_kill + 30 {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        for c in clients {
+            c.await.unwrap();
+        }
+        let answered = answered.lock().unwrap().clone();
+        // (A new handle: the test's own connections were cut too.)
+        let db = Db::connect(db.url()).await.unwrap();
+        // Every answered sign-up is in the database, whole: its account
+        // and its mail; nothing half-written (no account without its mail).
+        use fairlink::accounts::entity::user;
+        use fairlink::mail::entity::outbox;
+        let users: HashSet<String> = user::Entity::find()
+            .filter(user::Column::Email.like("%@kill.example"))
+            .all(db.read()).await.unwrap().into_iter().map(|u| u.email).collect();
+        for email in &answered {
+            assert!(users.contains(email), "{email} was answered but is missing");
+        }
+        let mails = outbox::Entity::find()
+            .filter(outbox::Column::ToEmail.like("%@kill.example"))
+            .count(db.read()).await.unwrap();
+        assert_eq!(mails as usize, users.len(), "an account without its mail, or a mail without its account");
+        // SQLite: the file is sound after the kill.
+        if db.backend() == sea_orm::DbBackend::Sqlite {
+            use sea_orm::{ConnectionTrait, Statement};
+            let row = db.read().query_one_raw(Statement::from_string(sea_orm::DbBackend::Sqlite, "PRAGMA integrity_check")).await.unwrap().unwrap();
+            assert_eq!(row.try_get_by_index::<String>(0).unwrap(), "ok");
+        }
+        // B still answers, and a restarted A joins again.
+        let (mut a2, base_a2) = spawn_serve(db.url(), &dir);
+        wait_ready(&base_a2).await;
+        wait_ready(&base_b).await;
+        for child in [&mut a2, &mut b] {
+            child.kill().unwrap();
+            child.wait().unwrap();
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
