@@ -39,7 +39,7 @@ trap cleanup EXIT
 
 # serve NAME DATABASE_URL PORT: a release server, ready.
 serve() {
-  DATABASE_URL="$2" FAIRLINK_ADDR="127.0.0.1:$3" LEPTOS_SITE_ROOT=target/site RUST_LOG=warn \
+  DATABASE_URL="$2" FAIRLINK_ADDR="127.0.0.1:$3" LEPTOS_SITE_ROOT=target/site RUST_LOG=warn FAIRLINK_SYNC_RATE=0 \
     FAIRLINK_MAIL_DIR="$work/mail-$1" "$server" serve >"$work/serve-$1.log" 2>&1 &
   pids+=("$!")
   for _ in $(seq 1 600); do

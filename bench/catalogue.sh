@@ -18,7 +18,7 @@ echo "$out" | grep -v '^database kept at'
 url=$(echo "$out" | sed -n 's/^database kept at //p')
 dir=$(dirname "$(echo "$url" | sed -E 's#^sqlite://##; s#\?.*##')")
 
-export DATABASE_URL="$url" FAIRLINK_ADDR="127.0.0.1:$PORT" LEPTOS_SITE_ROOT=target/site RUST_LOG=warn FAIRLINK_MAIL_DIR="$dir/mail"
+export DATABASE_URL="$url" FAIRLINK_ADDR="127.0.0.1:$PORT" LEPTOS_SITE_ROOT=target/site RUST_LOG=warn FAIRLINK_MAIL_DIR="$dir/mail" FAIRLINK_SEARCH_RATE=0
 "$target_dir/release/fairlink" serve >"$dir/serve.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; case "$url" in sqlite*) rm -rf "$dir";; esac' EXIT

@@ -44,6 +44,12 @@ pub struct Config {
     /// `FAIRLINK_METRICS_TOKEN`: a bearer token that reads `/metrics` from
     /// anywhere (without it, only the machine itself reads them).
     pub metrics_token: Option<String>,
+    /// `FAIRLINK_SEARCH_RATE`: catalogue searches per second per client
+    /// address, with bursts of three times as many (default 20; 0: no limit).
+    pub search_rate: f64,
+    /// `FAIRLINK_SYNC_RATE`: scanner syncs per second per client address,
+    /// with bursts of ten (default 1; 0: no limit).
+    pub sync_rate: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -166,6 +172,22 @@ impl Config {
                 })?,
             None => 5,
         };
+        let rate = |name: &'static str, default: f64| match var(name) {
+            Some(v) => v
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|n| (0.0..=100_000.0).contains(n))
+                .ok_or(ConfigError {
+                    variable: name,
+                    message: format!(
+                        "{v:?} is not a number of requests per second from 0 to 100000"
+                    ),
+                }),
+            None => Ok(default),
+        };
+        let search_rate = rate("FAIRLINK_SEARCH_RATE", 20.0)?;
+        let sync_rate = rate("FAIRLINK_SYNC_RATE", 1.0)?;
         Ok(Config {
             addr,
             database_url,
@@ -178,6 +200,8 @@ impl Config {
             mail_from,
             page_cache_seconds,
             metrics_token: var("FAIRLINK_METRICS_TOKEN"),
+            search_rate,
+            sync_rate,
         })
     }
 

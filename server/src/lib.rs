@@ -4,6 +4,7 @@
 pub mod backup;
 pub mod config;
 pub mod files;
+pub mod limits;
 pub mod live;
 pub mod metrics;
 pub mod middleware;
@@ -53,6 +54,8 @@ pub struct Shared {
     pub page_cache: Arc<page_cache::PageCache>,
     /// This instance's HTTP figures, for `/metrics`.
     pub http: metrics::Http,
+    /// Per-address limits on the expensive reads.
+    pub limiter: limits::Limiter,
     /// Decides online scans, many per transaction.
     pub gatekeeper: fairlink::badges::Gatekeeper,
     /// Scanner devices and gates, remembered between scans.
@@ -189,6 +192,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(middleware::server_fn_status))
         .layer(axum::middleware::from_fn(middleware::form_hygiene))
         .layer(axum::middleware::from_fn_with_state(state.clone(), page_cache::page_cache))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), limits::limit))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::request_info))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::origin_check))
         .layer(RequestBodyLimitLayer::new(files::body_limit_for("/organiser/import")))
@@ -231,6 +235,16 @@ pub fn state(config: Config, db: Db) -> AppState {
     let page_cache = Arc::new(page_cache::PageCache::new(Duration::from_secs(
         config.page_cache_seconds,
     )));
+    let limiter = limits::Limiter::new(
+        (config.search_rate > 0.0).then_some(limits::Rate {
+            per_second: config.search_rate,
+            burst: 3.0 * config.search_rate,
+        }),
+        (config.sync_rate > 0.0).then_some(limits::Rate {
+            per_second: config.sync_rate,
+            burst: 10.0,
+        }),
+    );
     AppState(Arc::new(Shared {
         leptos_options: leptos_options(&config),
         gatekeeper: fairlink::badges::Gatekeeper::start(db.clone()),
@@ -246,6 +260,7 @@ pub fn state(config: Config, db: Db) -> AppState {
         config: Arc::new(config),
         page_cache,
         http: metrics::Http::default(),
+        limiter,
     }))
 }
 

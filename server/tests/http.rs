@@ -677,3 +677,45 @@ db_test! {
         server.stop().await;
     }
 }
+
+db_test! {
+    async fn catalogue_searches_are_limited_per_address(db: Db) {
+        let mail_dir = std::env::temp_dir().join(format!("fairlink-http-mail-{}", uuid::Uuid::new_v4().simple()));
+        let config = Config::from_lookup(|k| match k {
+            "FAIRLINK_ADDR" => Some("127.0.0.1:0".to_string()),
+            "FAIRLINK_MAIL_DIR" => Some(mail_dir.display().to_string()),
+            "FAIRLINK_TRUST_PROXY" => Some("true".to_string()),
+            "FAIRLINK_SEARCH_RATE" => Some("0.5".to_string()),
+            _ => None,
+        })
+        .unwrap();
+        let server = fairlink_server::start(config, db.clone()).await.unwrap();
+        let base = server.url();
+        let c = reqwest::Client::new();
+        let get = |ip: &'static str, lang: &'static str| {
+            c.get(format!("{base}/exhibitors?q=nhua")).header("x-forwarded-for", ip).header("cookie", format!("fl_lang={lang}")).send()
+        };
+        // A burst of three times the rate (1.5: one), then refused.
+        assert_eq!(get("198.51.100.7", "en").await.unwrap().status(), StatusCode::OK);
+        let refused = get("198.51.100.7", "en").await.unwrap();
+        assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+        let wait: u64 = refused.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!((1..=2).contains(&wait), "{wait}");
+        let body: Value = refused.json().await.unwrap();
+        assert_eq!(body["code"], "too_many_attempts");
+        // In the reader's language.
+        let vi = get("198.51.100.7", "vi").await.unwrap();
+        assert_eq!(vi.status(), StatusCode::TOO_MANY_REQUESTS);
+        let vi_text = vi.text().await.unwrap();
+        let en_text = body["message"].as_str().unwrap_or_default().to_string();
+        assert_ne!(vi_text, "");
+        assert!(!en_text.is_empty() && !vi_text.contains(&en_text), "{vi_text} / {en_text}");
+        // Another address has its own allowance; other pages are not limited.
+        assert_eq!(get("203.0.113.8", "en").await.unwrap().status(), StatusCode::OK);
+        for _ in 0..5 {
+            let res = c.get(format!("{base}/healthz")).header("x-forwarded-for", "198.51.100.7").send().await.unwrap();
+            assert_eq!(res.status(), StatusCode::OK);
+        }
+        server.stop().await;
+    }
+}
