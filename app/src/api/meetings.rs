@@ -181,9 +181,9 @@ pub async fn get_programme(slug: String) -> Result<ProgrammePage, AppError> {
     let app = super::ctx::app()?;
     let fair = fairlink::booths::fair_by_slug(&app.db, &slug).await?;
     let p = m::programme(&app.db, fair.id).await?;
-    let requests = m::requests(&app.db, &user, fair.id, chrono::Utc::now()).await?;
     let scheduled = m::scheduled_count(&app.db, fair.id).await?;
     let figures = m::figures(&app.db, &user, fair.id).await?;
+    let all = figures.iter().find(|f| f.sector.is_empty()).cloned();
     let run =
         fairlink::meetings::runs::latest_run(&app.db, &user, fair.id, chrono::Utc::now()).await?;
     let tz = fairlink::format::offset_or_default(&fair.time_zone);
@@ -207,8 +207,9 @@ pub async fn get_programme(slug: String) -> Result<ProgrammePage, AppError> {
         tables: p.as_ref().map(|p| p.tables).unwrap_or(20),
         request_hours: p.as_ref().map(|p| p.request_hours).unwrap_or(72),
         slots_text,
-        accepted: requests.iter().filter(|r| r.status == "accepted").count(),
-        requests: requests.len(),
+        // The counts of every sector together (no list of every request).
+        accepted: all.as_ref().map_or(0, |f| f.accepted as usize),
+        requests: all.as_ref().map_or(0, |f| f.requests as usize),
         scheduled,
         figures,
         run,
