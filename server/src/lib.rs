@@ -256,6 +256,7 @@ pub fn state(config: Config, db: Db) -> AppState {
             public_url: config.public_url.clone(),
             links: fairlink::mail::Links::new(&config.public_url),
             mail_wake: fairlink::mail::Wake::new(),
+            map_statuses: Default::default(),
         },
         config: Arc::new(config),
         page_cache,

@@ -600,3 +600,29 @@ db_test! {
         srv.stop().await;
     }
 }
+
+db_test! {
+    async fn the_maps_booth_statuses_follow_a_hold_within_a_second(db: Db) {
+        let fx = booth_fixture(&db, 4).await;
+        let exhibitor = users(&db, 1, Role::Exhibitor, "map").await.remove(0);
+        let srv = serve(&db).await;
+        let base = srv.url();
+        let anon = client(&base);
+        let statuses = || async {
+            let res = anon.get(format!("{base}/api/booths/statuses?fair={}", fx.fair_id)).send().await.unwrap();
+            assert_eq!(res.status(), StatusCode::OK);
+            let list: Vec<(Uuid, String)> = res.json().await.unwrap();
+            list.into_iter().find(|(id, _)| *id == fx.booths[0]).unwrap().1
+        };
+        assert_eq!(statuses().await, "free");
+        booths::hold(&db, &exhibitor, fx.booths[0], Utc::now()).await.unwrap();
+        // Statuses read before the hold serve maps for a second at most:
+        // once it has passed, every map sees the hold.
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        assert_eq!(statuses().await, "held");
+        // A second fair's map is not mixed up with this one.
+        let other = anon.get(format!("{base}/api/booths/statuses?fair={}", Uuid::new_v4())).send().await.unwrap();
+        assert_ne!(other.status(), StatusCode::OK);
+        srv.stop().await;
+    }
+}

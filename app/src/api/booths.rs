@@ -254,13 +254,28 @@ pub async fn get_fair_map(slug: String, hall: String) -> Result<FairMapData, App
 /// The status of every booth of a fair, for the map's live update.
 #[server(endpoint = "booths/statuses", input = leptos::server_fn::codec::GetUrl)]
 pub async fn booth_statuses(fair: Uuid) -> Result<Vec<(Uuid, String)>, AppError> {
+    use super::ctx::MAP_STATUSES_FRESH;
+    use std::time::Instant;
     let app = super::ctx::app()?;
+    // The same for every reader: read at most once a second per instance.
+    if let Ok(cache) = app.map_statuses.lock()
+        && let Some((at, statuses)) = cache.get(&fair)
+        && at.elapsed() < MAP_STATUSES_FRESH
+    {
+        return Ok(statuses.clone());
+    }
     let map = fairlink::booths::fair_map(&app.db, fair, None, Utc::now()).await?;
-    Ok(map
+    let statuses: Vec<(Uuid, String)> = map
         .booths
         .into_iter()
         .map(|b| (b.id, b.status.as_str().to_string()))
-        .collect())
+        .collect();
+    if let Ok(mut cache) = app.map_statuses.lock() {
+        // Fairs are few; a stale fair's entry is dropped when another is read.
+        cache.retain(|_, (at, _)| at.elapsed() < MAP_STATUSES_FRESH);
+        cache.insert(fair, (Instant::now(), statuses.clone()));
+    }
+    Ok(statuses)
 }
 
 /// Holds a booth for the reader's firm.

@@ -26,7 +26,20 @@ pub struct AppContext {
     pub links: fairlink::mail::Links,
     /// Wakes the mail worker after mail was queued.
     pub mail_wake: fairlink::mail::Wake,
+    /// The booth statuses of each fair's map, as last read: every open map
+    /// polls them, and at a booking's opening hundreds of maps are open.
+    pub map_statuses: MapStatuses,
 }
+
+/// Booth statuses per fair, with when they were read.
+pub type MapStatuses = std::sync::Arc<
+    std::sync::Mutex<
+        std::collections::HashMap<uuid::Uuid, (std::time::Instant, Vec<(uuid::Uuid, String)>)>,
+    >,
+>;
+
+/// How long statuses read for one map serve the others.
+pub const MAP_STATUSES_FRESH: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// What the server's middleware learned about a request before the app saw
 /// it: who is signed in, which language they read, where they come from.
