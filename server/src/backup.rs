@@ -86,9 +86,66 @@ fn tool(name: &str) -> anyhow::Result<PathBuf> {
         })
 }
 
-fn run_tool(name: &str, args: &[&str]) -> anyhow::Result<()> {
-    let status = std::process::Command::new(tool(name)?)
-        .args(args)
+/// A PostgreSQL URL without its password, and the password (for the tools'
+/// environment: a command line is readable by every user of the machine).
+fn split_password(url: &str) -> (String, Option<String>) {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+        return (url.to_string(), None);
+    };
+    let authority_end = url[scheme_end..]
+        .find(['/', '?'])
+        .map_or(url.len(), |i| scheme_end + i);
+    let Some(at) = url[scheme_end..authority_end]
+        .rfind('@')
+        .map(|i| scheme_end + i)
+    else {
+        return (url.to_string(), None);
+    };
+    let Some(colon) = url[scheme_end..at].find(':').map(|i| scheme_end + i) else {
+        return (url.to_string(), None);
+    };
+    let password = percent_decode(&url[colon + 1..at]);
+    (format!("{}{}", &url[..colon], &url[at..]), Some(password))
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Some(b) = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(b);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Only the owner reads a backup.
+fn owner_only(path: &Path) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(())
+}
+
+fn run_tool(name: &str, args: &[&str], password: Option<&str>) -> anyhow::Result<()> {
+    let mut command = std::process::Command::new(tool(name)?);
+    command.args(args);
+    if let Some(p) = password {
+        command.env("PGPASSWORD", p);
+    }
+    let status = command
         .status()
         .with_context(|| format!("cannot run {name}"))?;
     if !status.success() {
@@ -104,6 +161,13 @@ pub async fn backup(url: &str, output: &Path) -> anyhow::Result<()> {
         bail!("{} exists already: choose a new file", output.display());
     }
     if url.starts_with("sqlite:") {
+        let file = sqlite_file(url)?;
+        if !file.is_file() {
+            bail!(
+                "{} does not exist: DATABASE_URL names no database",
+                file.display()
+            );
+        }
         let db = Db::connect(url).await?;
         let target = output
             .to_str()
@@ -117,11 +181,13 @@ pub async fn backup(url: &str, output: &Path) -> anyhow::Result<()> {
             .await
             .with_context(|| format!("cannot write {}", output.display()))?;
         db.close().await.ok();
+        owner_only(output)?;
         check_sqlite(output).await
     } else {
         let target = output
             .to_str()
             .ok_or_else(|| anyhow!("the path is not UTF-8"))?;
+        let (url, password) = split_password(url);
         run_tool(
             "pg_dump",
             &[
@@ -130,9 +196,11 @@ pub async fn backup(url: &str, output: &Path) -> anyhow::Result<()> {
                 "--file",
                 target,
                 "--dbname",
-                url,
+                &url,
             ],
-        )
+            password.as_deref(),
+        )?;
+        owner_only(output)
     }
 }
 
@@ -177,6 +245,28 @@ pub async fn restore(url: &str, input: &Path, replace: bool) -> anyhow::Result<(
         let source = input
             .to_str()
             .ok_or_else(|| anyhow!("the path is not UTF-8"))?;
+        // A database with tables is replaced only when asked.
+        if !replace {
+            let db = Db::connect(url).await?;
+            let row = db
+                .read()
+                .query_one_raw(Statement::from_string(
+                    DbBackend::Postgres,
+                    "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = 'public'",
+                ))
+                .await?;
+            db.close().await.ok();
+            let tables: i64 = match row {
+                Some(r) => r.try_get("", "n")?,
+                None => 0,
+            };
+            if tables > 0 {
+                bail!(
+                    "the database has {tables} tables: stop the app and pass --replace to overwrite it"
+                );
+            }
+        }
+        let (url, password) = split_password(url);
         run_tool(
             "pg_restore",
             &[
@@ -186,12 +276,37 @@ pub async fn restore(url: &str, input: &Path, replace: bool) -> anyhow::Result<(
                 "--exit-on-error",
                 "--single-transaction",
                 "--dbname",
-                url,
+                &url,
                 source,
             ],
+            password.as_deref(),
         )?;
     }
     let db = Db::connect(url).await?;
     db.migrate().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_password;
+
+    #[test]
+    fn the_password_leaves_the_url() {
+        assert_eq!(
+            split_password("postgres://fair:s%40cret@db:5432/fairlink?sslmode=require"),
+            (
+                "postgres://fair@db:5432/fairlink?sslmode=require".to_string(),
+                Some("s@cret".to_string())
+            )
+        );
+        assert_eq!(
+            split_password("postgres://postgres@127.0.0.1:5432/x"),
+            ("postgres://postgres@127.0.0.1:5432/x".to_string(), None)
+        );
+        assert_eq!(
+            split_password("postgres://db/x"),
+            ("postgres://db/x".to_string(), None)
+        );
+    }
 }

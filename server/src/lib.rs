@@ -238,7 +238,8 @@ pub fn state(config: Config, db: Db) -> AppState {
     let limiter = limits::Limiter::new(
         (config.search_rate > 0.0).then_some(limits::Rate {
             per_second: config.search_rate,
-            burst: 3.0 * config.search_rate,
+            // At least one request, however low the rate.
+            burst: (3.0 * config.search_rate).max(1.0),
         }),
         (config.sync_rate > 0.0).then_some(limits::Rate {
             per_second: config.sync_rate,

@@ -78,8 +78,16 @@ impl Limiter {
             return Ok(());
         };
         if buckets.len() >= MAX_BUCKETS {
-            buckets.retain(|_, b| {
-                b.tokens + now.duration_since(b.at).as_secs_f64() * rate.per_second < rate.burst
+            // Full buckets (each by its own kind's rate) hold nothing.
+            let (search, sync) = (self.search, self.sync);
+            buckets.retain(|(k, _), b| {
+                let r = match k {
+                    Kind::Search => search,
+                    Kind::ScannerSync => sync,
+                };
+                r.is_some_and(|r| {
+                    b.tokens + now.duration_since(b.at).as_secs_f64() * r.per_second < r.burst
+                })
             });
         }
         let b = buckets.entry((kind, who.to_string())).or_insert(Bucket {
@@ -93,9 +101,10 @@ impl Limiter {
             b.tokens -= 1.0;
             Ok(())
         } else {
-            Err(Duration::from_secs_f64(
-                (1.0 - b.tokens) / rate.per_second.max(1e-9),
-            ))
+            Err(
+                Duration::try_from_secs_f64((1.0 - b.tokens) / rate.per_second)
+                    .unwrap_or(Duration::from_secs(3600)),
+            )
         }
     }
 }
@@ -112,7 +121,8 @@ pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> R
         if let Err(wait) = state.limiter.take(kind, &info.client_ip, Instant::now()) {
             let mut res =
                 crate::middleware::error_response(ErrorCode::TooManyAttempts, info.locale);
-            let secs = wait.as_secs().max(1).to_string();
+            // Rounded up: a client that waits this long finds a token.
+            let secs = wait.as_secs_f64().ceil().clamp(1.0, 3600.0).to_string();
             if let Ok(v) = HeaderValue::from_str(&secs) {
                 res.headers_mut().insert(header::RETRY_AFTER, v);
             }

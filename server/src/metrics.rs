@@ -8,8 +8,9 @@
 //!   on every instance: scans by verdict, booth claims by state, meeting
 //!   requests by status, scheduled meetings, the mail outbox by status.
 //!
-//! Served to the machine itself (loopback) or, when `FAIRLINK_METRICS_TOKEN`
-//! is set, to whoever sends it as a bearer token.
+//! Served to the machine itself (loopback, not passed on by a proxy) or,
+//! when `FAIRLINK_METRICS_TOKEN` is set, only to whoever sends it as a
+//! bearer token.
 
 use crate::AppState;
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
@@ -138,21 +139,42 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
-    let method = req.method().to_string();
+    // Known methods by name, the rest as one: a client cannot add series.
+    let method = match *req.method() {
+        axum::http::Method::GET => "GET",
+        axum::http::Method::HEAD => "HEAD",
+        axum::http::Method::POST => "POST",
+        axum::http::Method::PUT => "PUT",
+        axum::http::Method::PATCH => "PATCH",
+        axum::http::Method::DELETE => "DELETE",
+        axum::http::Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    };
     let started = Instant::now();
+    /// Counts a request out however it ends (a client that hangs up drops
+    /// the request's future).
+    struct InFlight<'a>(&'a std::sync::atomic::AtomicI64);
+    impl Drop for InFlight<'_> {
+        fn drop(&mut self) {
+            self.0.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
     state.http.in_flight.fetch_add(1, Ordering::Relaxed);
+    let guard = InFlight(&state.http.in_flight);
     let res = next.run(req).await;
-    state.http.in_flight.fetch_sub(1, Ordering::Relaxed);
+    drop(guard);
     state.http.record(
         &route,
-        &method,
+        method,
         res.status().as_u16(),
         started.elapsed().as_secs_f64(),
     );
     res
 }
 
-/// Whether the caller may read the figures.
+/// Whether the caller may read the figures. Without a token only the
+/// machine itself may, and not through a proxy (a request a proxy passed on
+/// comes from loopback too, whoever sent it).
 fn allowed(headers: &HeaderMap, peer: Option<SocketAddr>, token: Option<&str>) -> bool {
     match token {
         Some(token) => headers
@@ -168,7 +190,12 @@ fn allowed(headers: &HeaderMap, peer: Option<SocketAddr>, token: Option<&str>) -
                         .fold(0u8, |acc, (a, b)| acc | (a ^ b))
                         == 0
             }),
-        None => peer.is_some_and(|p| p.ip().is_loopback()),
+        None => {
+            peer.is_some_and(|p| p.ip().is_loopback())
+                && !headers.contains_key("x-forwarded-for")
+                && !headers.contains_key("forwarded")
+                && !headers.contains_key("x-real-ip")
+        }
     }
 }
 
@@ -313,5 +340,9 @@ mod tests {
         assert!(allowed(&bearer, Some(remote), Some("s3cret")));
         assert!(!allowed(&bearer, Some(remote), Some("s3cret2")));
         assert!(!allowed(&HeaderMap::new(), Some(local), Some("s3cret")));
+        // Passed on by a proxy on the same machine: not the machine itself.
+        let mut proxied = HeaderMap::new();
+        proxied.insert("x-forwarded-for", "203.0.113.9".parse().unwrap());
+        assert!(!allowed(&proxied, Some(local), None));
     }
 }

@@ -453,9 +453,19 @@ db_test! {
         use std::sync::{Arc, Mutex};
         let dir = std::env::temp_dir().join(format!("fairlink-kill-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir).unwrap();
-        // Two instances on one database.
-        let (mut a, base_a) = spawn_serve(db.url(), &dir);
-        let (mut b, base_b) = spawn_serve(db.url(), &dir);
+        // Two instances on one database; killed whatever happens to the test.
+        struct Reaper(Vec<std::process::Child>);
+        impl Drop for Reaper {
+            fn drop(&mut self) {
+                for c in &mut self.0 {
+                    let _ = c.kill();
+                    let _ = c.wait();
+                }
+            }
+        }
+        let (a, base_a) = spawn_serve(db.url(), &dir);
+        let (b, base_b) = spawn_serve(db.url(), &dir);
+        let mut procs = Reaper(vec![a, b]);
         wait_ready(&base_a).await;
         wait_ready(&base_b).await;
         // Clients alternate between them; each sign-up is an account, its
@@ -478,20 +488,24 @@ db_test! {
                         .form(&[("name", "Khách"), ("email", email.as_str()), ("password", "correct horse battery"), ("role", "visitor")])
                         .send()
                         .await;
-                    if let Ok(r) = res
-                        && r.status() == reqwest::StatusCode::OK
-                    {
-                        answered.lock().unwrap().insert(email);
+                    match res {
+                        Ok(r) if r.status() == reqwest::StatusCode::OK => {
+                            answered.lock().unwrap().insert(email);
+                        }
+                        // A dead instance: a pause before the next try.
+                        _ => tokio::time::sleep(std::time::Duration::from_millis(20)).await,
                     }
                 }
             }));
         }
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
         while answered.lock().unwrap().len() < 30 {
+            assert!(std::time::Instant::now() < deadline, "the load did not start");
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
         // kill -9 of instance A in the middle of the load.
-        a.kill().unwrap();
-        a.wait().unwrap();
+        procs.0[0].kill().unwrap();
+        procs.0[0].wait().unwrap();
         let at_kill = answered.lock().unwrap().len();
         // PostgreSQL: every connection of the database is cut as well (what
         // the instances see when the server restarts); B reconnects by itself.
@@ -505,6 +519,7 @@ db_test! {
         }
         // B carries on.
         while answered.lock().unwrap().len() < at_kill + 30 {
+            assert!(std::time::Instant::now() < deadline, "B did not carry on");
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
         stop.store(true, std::sync::atomic::Ordering::Relaxed);
@@ -535,13 +550,11 @@ db_test! {
             assert_eq!(row.try_get_by_index::<String>(0).unwrap(), "ok");
         }
         // B still answers, and a restarted A joins again.
-        let (mut a2, base_a2) = spawn_serve(db.url(), &dir);
+        let (a2, base_a2) = spawn_serve(db.url(), &dir);
+        procs.0.push(a2);
         wait_ready(&base_a2).await;
         wait_ready(&base_b).await;
-        for child in [&mut a2, &mut b] {
-            child.kill().unwrap();
-            child.wait().unwrap();
-        }
+        drop(procs);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

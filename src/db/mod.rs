@@ -281,11 +281,17 @@ impl Db {
             .await
             .map_err(|e| DbErr::Custom(format!("migration lock: {e}")))?;
         let migrated = migrations::Migrator::up(&self.write, None).await;
-        // Unlocked before the connection goes back (also if migrating failed).
-        let _ = sea_orm::sqlx::query("SELECT pg_advisory_unlock($1)")
+        // Unlocked before the connection goes back (also if migrating
+        // failed); if unlocking fails, the connection is closed instead,
+        // which ends its lock with its session.
+        if sea_orm::sqlx::query("SELECT pg_advisory_unlock($1)")
             .bind(KEY)
             .execute(&mut *held)
-            .await;
+            .await
+            .is_err()
+        {
+            drop(held.detach());
+        }
         migrated
     }
 

@@ -243,13 +243,15 @@ async fn renew_lease(db: &Db, cfg: &DeliveryConfig, id: uuid::Uuid) -> Result<bo
     Ok(done.rows_affected == 1)
 }
 
+/// Records a mail sent; false when it was no longer this worker's (its
+/// lease ran out while sending: another worker may send it again).
 async fn mark_sent(
     db: &Db,
     cfg: &DeliveryConfig,
     id: uuid::Uuid,
     now: DateTime<Utc>,
-) -> Result<()> {
-    outbox::Entity::update_many()
+) -> Result<bool> {
+    let done = outbox::Entity::update_many()
         .col_expr(outbox::Column::Status, Expr::value(status::SENT))
         .col_expr(outbox::Column::SentAt, Expr::value(now))
         .col_expr(
@@ -264,7 +266,7 @@ async fn mark_sent(
         .filter(still_ours(cfg))
         .exec(db.write())
         .await?;
-    Ok(())
+    Ok(done.rows_affected == 1)
 }
 
 async fn mark_failed(
@@ -273,12 +275,12 @@ async fn mark_failed(
     row: &outbox::Model,
     error: &str,
     now: DateTime<Utc>,
-) -> Result<()> {
+) -> Result<bool> {
     let dead = row.attempts >= cfg.max_attempts;
     let wait =
         chrono::Duration::from_std(backoff(cfg, row.attempts, row.id)).map_err(Error::internal)?;
     let error: String = error.chars().take(1000).collect();
-    outbox::Entity::update_many()
+    let done = outbox::Entity::update_many()
         .col_expr(
             outbox::Column::Status,
             Expr::value(if dead { status::DEAD } else { status::QUEUED }),
@@ -293,12 +295,15 @@ async fn mark_failed(
         .filter(still_ours(cfg))
         .exec(db.write())
         .await?;
+    if done.rows_affected == 0 {
+        return Ok(false);
+    }
     if dead {
         tracing::error!(mail = %row.id, attempts = row.attempts, error = %error, "mail dead after its last attempt");
     } else {
         tracing::warn!(mail = %row.id, attempts = row.attempts, error = %error, "mail attempt failed; will retry");
     }
-    Ok(())
+    Ok(true)
 }
 
 /// What one pass of the worker did.
@@ -365,12 +370,15 @@ async fn send_one(
         Err(e) => Err(e.to_string()),
     };
     match sent {
-        Ok(()) => mark_sent(db, cfg, row.id, Utc::now())
-            .await
-            .map(|_| Some(true)),
+        Ok(()) => mark_sent(db, cfg, row.id, Utc::now()).await.map(|ours| {
+            if !ours {
+                tracing::warn!(mail = %row.id, worker = %cfg.worker_id, "lease lost while sending: the mail may go out twice");
+            }
+            ours.then_some(true)
+        }),
         Err(e) => mark_failed(db, cfg, row, &e, Utc::now())
             .await
-            .map(|_| Some(false)),
+            .map(|ours| ours.then_some(false)),
     }
 }
 

@@ -107,6 +107,14 @@ async fn execute(
     links: Option<&crate::mail::Links>,
     now: DateTime<Utc>,
 ) {
+    /// Stops the heartbeat however the run ends (a panic included), so
+    /// that an ended run never looks alive.
+    struct Beat(tokio::task::JoinHandle<()>);
+    impl Drop for Beat {
+        fn drop(&mut self) {
+            self.0.abort();
+        }
+    }
     let latest = Arc::new(AtomicI32::new(0));
     let beat = {
         let (db, latest) = (db.clone(), latest.clone());
@@ -126,6 +134,7 @@ async fn execute(
             }
         })
     };
+    let beat = Beat(beat);
     let result = super::service::run_schedule(
         db,
         organiser,
@@ -136,7 +145,7 @@ async fn execute(
         now,
     )
     .await;
-    beat.abort();
+    drop(beat);
     let (status, report, error, progress) = match result {
         Ok(report) => (
             RunStatus::Done,
@@ -165,6 +174,8 @@ async fn execute(
             .col_expr(run::Column::UpdatedAt, Expr::value(Utc::now()))
             .col_expr(run::Column::FinishedAt, Expr::value(Some(Utc::now())))
             .filter(run::Column::Id.eq(id))
+            // Not over a verdict of interrupted given meanwhile.
+            .filter(run::Column::Status.eq(RunStatus::Running.as_str()))
             .exec(db.write())
             .await;
         match done {

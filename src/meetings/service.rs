@@ -1469,12 +1469,20 @@ async fn tell<C: ConnectionTrait>(
     let mut readers: HashMap<Uuid, Vec<&Change>> = HashMap::new();
     // The members of every firm concerned, in one query.
     let mut members: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-    for m in member::Entity::find()
-        .filter(member::Column::FirmId.is_in(firms.clone()))
-        .all(conn)
-        .await?
-    {
-        members.entry(m.firm_id).or_default().push(m.user_id);
+    let distinct_firms: Vec<Uuid> = firms
+        .iter()
+        .copied()
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    for chunk in distinct_firms.chunks(500) {
+        for m in member::Entity::find()
+            .filter(member::Column::FirmId.is_in(chunk.to_vec()))
+            .all(conn)
+            .await?
+        {
+            members.entry(m.firm_id).or_default().push(m.user_id);
+        }
     }
     for c in changes {
         readers.entry(c.buyer_id).or_default().push(c);
