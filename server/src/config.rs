@@ -48,7 +48,8 @@ pub struct Config {
     /// address, with bursts of three times as many (default 20; 0: no limit).
     pub search_rate: f64,
     /// `FAIRLINK_SYNC_RATE`: scanner syncs per second per client address,
-    /// with bursts of ten (default 1; 0: no limit).
+    /// with bursts of ten times as many (default 5: the scanners of a venue
+    /// often share one address, and each syncs every 15 s; 0: no limit).
     pub sync_rate: f64,
 }
 
@@ -187,7 +188,7 @@ impl Config {
             None => Ok(default),
         };
         let search_rate = rate("FAIRLINK_SEARCH_RATE", 20.0)?;
-        let sync_rate = rate("FAIRLINK_SYNC_RATE", 1.0)?;
+        let sync_rate = rate("FAIRLINK_SYNC_RATE", 5.0)?;
         Ok(Config {
             addr,
             database_url,

@@ -243,7 +243,7 @@ pub fn state(config: Config, db: Db) -> AppState {
         }),
         (config.sync_rate > 0.0).then_some(limits::Rate {
             per_second: config.sync_rate,
-            burst: 10.0,
+            burst: (10.0 * config.sync_rate).max(1.0),
         }),
     );
     AppState(Arc::new(Shared {
