@@ -32,6 +32,11 @@ pub const DECLINED: &str = "declined";
 pub const EXPIRED: &str = "expired";
 pub const CANCELLED: &str = "cancelled";
 
+/// Each id once (for chunked `IN` queries).
+fn distinct(ids: impl Iterator<Item = Uuid>) -> Vec<Uuid> {
+    ids.collect::<HashSet<_>>().into_iter().collect()
+}
+
 fn json_list(v: &[String]) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
 }
@@ -1229,16 +1234,8 @@ async fn agendas<C: ConnectionTrait>(
         .map(|s| (s.id, s))
         .collect();
     let on_agenda = || meetings.iter().filter_map(|m| reqs.get(&m.request_id));
-    let buyer_ids: Vec<Uuid> = on_agenda()
-        .map(|r| r.buyer_id)
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
-    let firm_ids: Vec<Uuid> = on_agenda()
-        .map(|r| r.firm_id)
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
+    let buyer_ids: Vec<Uuid> = distinct(on_agenda().map(|r| r.buyer_id));
+    let firm_ids: Vec<Uuid> = distinct(on_agenda().map(|r| r.firm_id));
     let (bn, fname) = names(conn, &buyer_ids, &firm_ids).await?;
     let mut booths: HashMap<Uuid, String> = HashMap::new();
     for chunk in firm_ids.chunks(500) {
@@ -1462,20 +1459,14 @@ async fn tell<C: ConnectionTrait>(
         .into_iter()
         .map(|s| (s.id, s.starts_at))
         .collect();
-    let buyers: Vec<Uuid> = changes.iter().map(|c| c.buyer_id).collect();
-    let firms: Vec<Uuid> = changes.iter().map(|c| c.firm_id).collect();
-    let (buyer_names, firm_names) = names(conn, &buyers, &firms).await?;
+    let buyer_ids = distinct(changes.iter().map(|c| c.buyer_id));
+    let firm_ids = distinct(changes.iter().map(|c| c.firm_id));
+    let (buyer_names, firm_names) = names(conn, &buyer_ids, &firm_ids).await?;
     // Who reads each change: the buyer, and the firm's members.
     let mut readers: HashMap<Uuid, Vec<&Change>> = HashMap::new();
     // The members of every firm concerned, in one query.
     let mut members: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-    let distinct_firms: Vec<Uuid> = firms
-        .iter()
-        .copied()
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
-    for chunk in distinct_firms.chunks(500) {
+    for chunk in firm_ids.chunks(500) {
         for m in member::Entity::find()
             .filter(member::Column::FirmId.is_in(chunk.to_vec()))
             .all(conn)
@@ -1507,15 +1498,10 @@ async fn tell<C: ConnectionTrait>(
         .iter()
         .flat_map(|(firm, users)| users.iter().map(move |u| (*u, *firm)))
         .collect();
-    let buyer_ids: Vec<Uuid> = changes
-        .iter()
-        .map(|c| c.buyer_id)
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
-    let firm_ids: Vec<Uuid> = members.keys().copied().collect();
     let mut buyer_agendas = agendas(conn, fair_id, true, &buyer_ids).await?;
-    let firm_agendas = agendas(conn, fair_id, false, &firm_ids).await?;
+    // Firms without members have no reader.
+    let firms_read: Vec<Uuid> = members.keys().copied().collect();
+    let firm_agendas = agendas(conn, fair_id, false, &firms_read).await?;
     for (user_id, mine) in readers {
         let Some(u) = accounts.get(&user_id) else {
             continue;
@@ -1721,12 +1707,7 @@ pub async fn figures(
             notes.entry(f.request_id).or_default().push(f);
         }
     }
-    let firm_ids: Vec<Uuid> = requests
-        .iter()
-        .map(|r| r.firm_id)
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
+    let firm_ids: Vec<Uuid> = distinct(requests.iter().map(|r| r.firm_id));
     let mut sector: HashMap<Uuid, String> = HashMap::new();
     for chunk in firm_ids.chunks(500) {
         for f in firm::Entity::find()
