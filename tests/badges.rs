@@ -596,6 +596,32 @@ db_test! {
 }
 
 db_test! {
+    async fn a_firms_leads_come_a_page_at_a_time(db: Db) {
+        use fairlink::badges::leads::{self, LEADS_PAGE, LeadInput};
+        let fx = booth_fixture(&db, 1).await;
+        let now = Utc::now();
+        let firm = users(&db, 1, Role::Exhibitor, "leadpages").await.remove(0);
+        let n = LEADS_PAGE as usize + 5;
+        let input = LeadInput { notes: String::new(), rating: 3, tags: vec![] };
+        for i in 0..n {
+            let badge = badges::issue(&db, &fx.organiser, &visitor(fx.fair_id, &format!("Khách {i}")), now).await.unwrap();
+            leads::capture(&db, &firm, &badge.token, &input, now + chrono::Duration::seconds(i as i64)).await.unwrap();
+        }
+        let first = leads::leads_page(&db, &firm, 0).await.unwrap();
+        let second = leads::leads_page(&db, &firm, 1).await.unwrap();
+        assert_eq!((first.rows.len(), first.has_more), (LEADS_PAGE as usize, true));
+        assert_eq!((second.rows.len(), second.has_more), (5, false));
+        assert_eq!(first.rows[0].name, format!("Khách {}", n - 1), "newest first");
+        let mut ids: Vec<_> = first.rows.iter().chain(&second.rows).map(|l| l.id).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), n, "every lead once across the pages");
+        // The export keeps them all.
+        assert_eq!(leads::lead_rows(&db, &firm).await.unwrap().len(), n + 1);
+    }
+}
+
+db_test! {
     async fn leads_are_captured_with_consent_and_kept_to_the_firm(db: Db) {
         use fairlink::badges::leads::{self, LeadInput};
         let fx = booth_fixture(&db, 1).await;

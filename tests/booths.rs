@@ -300,6 +300,88 @@ db_test! {
 }
 
 db_test! {
+    async fn booths_freed_at_once_offer_each_waiting_firm_one_booth(db: Db) {
+        let fx = booth_fixture(&db, 40).await;
+        let now = clock();
+        let booked = users(&db, 16, Role::Exhibitor, "freed").await;
+        let waiting = users(&db, 8, Role::Exhibitor, "waiting").await;
+        let mut claims = Vec::new();
+        for (i, f) in booked.iter().enumerate() {
+            // Inline booths (the corners are A-0001 and A-0020).
+            let c = booths::hold(&db, f, fx.booths[1 + i], now).await.unwrap();
+            claims.push(booths::confirm(&db, f, c.id, &[], &links(), now).await.unwrap().id);
+        }
+        // Eight firms wait; every freed booth fits every wish.
+        let wish = WishInput { area_m2: 9, type_code: "inline".into(), zone: "COMP".into(), preferences: vec![], avoid: vec![] };
+        for (i, f) in waiting.iter().enumerate() {
+            let app = booths::apply(&db, f, fx.fair_id, &wish, now + Duration::seconds(i as i64)).await.unwrap();
+            application::Entity::update_many()
+                .col_expr(application::Column::Status, sea_orm::sea_query::Expr::value(application_state::WAITLISTED))
+                .filter(application::Column::Id.eq(app))
+                .exec(db.write())
+                .await
+                .unwrap();
+        }
+        // All sixteen bookings are cancelled at the same moment, on
+        // PostgreSQL by two instances (two pools) taking turns.
+        let other = if db.url().starts_with("postgres") { Db::connect(db.url()).await.unwrap() } else { db.clone() };
+        let links = links();
+        let ends = claims.iter().enumerate().map(|(i, c)| {
+            let on = if i % 2 == 0 { &db } else { &other };
+            booths::end_claim(on, &fx.organiser, *c, Ending::Cancel, "Hủy", &links, now)
+        });
+        for r in futures_util::future::join_all(ends).await {
+            r.unwrap();
+        }
+        // Each waiting firm is offered one booth, and only one.
+        for f in &waiting {
+            let offered = booths::my_claims(&db, f, now).await.unwrap();
+            assert_eq!(offered.len(), 1, "one offer for one application: {offered:?}");
+            assert!(offered[0].offered);
+        }
+        let offers = outbox::Entity::find()
+            .all(db.read())
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.subject.contains("Có gian hàng trống") || m.subject.contains("A booth for"))
+            .count();
+        assert_eq!(offers, 8, "one offer mail each");
+        // The other eight booths are free for anyone.
+        let freed = &fx.booths[1..17];
+        let statuses = futures_util::future::join_all(freed.iter().map(|b| status_of(&db, fx.fair_id, *b))).await;
+        assert_eq!(statuses.iter().filter(|s| **s == BoothStatus::Free).count(), 8, "{statuses:?}");
+    }
+}
+
+db_test! {
+    async fn the_organisers_list_of_bookings_comes_a_page_at_a_time_in_booth_order(db: Db) {
+        let n = booths::CLAIMS_PAGE as usize + 5;
+        let fx = booth_fixture(&db, n).await;
+        let now = clock();
+        let firm = users(&db, 1, Role::Exhibitor, "manybooths").await.remove(0);
+        // Booked from the last booth to the first.
+        for b in fx.booths.iter().rev() {
+            let c = booths::hold(&db, &firm, *b, now).await.unwrap();
+            booths::confirm(&db, &firm, c.id, &[], &links(), now).await.unwrap();
+        }
+        let first = booths::fair_claims(&db, &fx.organiser, fx.fair_id, "live", 0, now).await.unwrap();
+        let second = booths::fair_claims(&db, &fx.organiser, fx.fair_id, "live", 1, now).await.unwrap();
+        assert_eq!((first.rows.len(), first.has_more), (booths::CLAIMS_PAGE as usize, true));
+        assert_eq!((second.rows.len(), second.has_more), (5, false));
+        let codes: Vec<String> = first.rows.iter().chain(&second.rows).map(|c| c.booth_code.clone()).collect();
+        let expected: Vec<String> = (1..=n).map(|i| format!("A-{i:04}")).collect();
+        assert_eq!(codes, expected, "booth order across the pages");
+        let confirmed = booths::fair_claims(&db, &fx.organiser, fx.fair_id, "confirmed", 1, now).await.unwrap();
+        assert_eq!(confirmed.rows.len(), 5);
+        assert_eq!(
+            booths::fair_claims(&db, &fx.organiser, fx.fair_id, "sold", 0, now).await.unwrap_err().field,
+            Some("state")
+        );
+    }
+}
+
+db_test! {
     async fn allocation_proposes_and_books(db: Db) {
         let fx = booth_fixture(&db, 40).await;
         let now = clock();
@@ -376,7 +458,7 @@ db_test! {
             assert_eq!(booths::mark_paid(&db, who, mine.id, &links(), now).await.unwrap_err().code, ErrorCode::Forbidden);
             assert_eq!(booths::end_claim(&db, who, mine.id, Ending::Cancel, "", &links(), now).await.unwrap_err().code, ErrorCode::Forbidden);
             assert_eq!(booths::move_claim(&db, who, mine.id, fx.booths[3], &links(), now).await.unwrap_err().code, ErrorCode::Forbidden);
-            assert_eq!(booths::fair_claims(&db, who, fx.fair_id, "", now).await.unwrap_err().code, ErrorCode::Forbidden);
+            assert_eq!(booths::fair_claims(&db, who, fx.fair_id, "", 0, now).await.unwrap_err().code, ErrorCode::Forbidden);
         }
         // A firm not yet approved cannot book.
         let pending = users(&db, 1, Role::Exhibitor, "pending").await.remove(0);

@@ -168,12 +168,12 @@ db_test! {
         let r1 = meet::request_meeting(&db, &buyers[0], fx.fair_id, firms[0], "Xin gặp", now).await.unwrap();
         assert_eq!(code(meet::request_meeting(&db, &buyers[0], fx.fair_id, firms[0], "again", now).await), ErrorCode::WrongState);
         // The firm sees it to answer; the buyer sees it waiting.
-        let seen = meet::requests(&db, &exhibitors[0], fx.fair_id, now).await.unwrap();
+        let seen = meet::requests(&db, &exhibitors[0], fx.fair_id, 0, now).await.unwrap().rows;
         assert_eq!((seen.len(), seen[0].id, seen[0].to_answer), (1, r1, true));
-        assert!(!meet::requests(&db, &buyers[0], fx.fair_id, now).await.unwrap()[0].to_answer);
+        assert!(!meet::requests(&db, &buyers[0], fx.fair_id, 0, now).await.unwrap().rows[0].to_answer);
         // Another buyer and another firm see nothing of it and cannot answer it.
-        assert!(meet::requests(&db, &buyers[1], fx.fair_id, now).await.unwrap().is_empty());
-        assert!(meet::requests(&db, &exhibitors[1], fx.fair_id, now).await.unwrap().is_empty());
+        assert!(meet::requests(&db, &buyers[1], fx.fair_id, 0, now).await.unwrap().rows.is_empty());
+        assert!(meet::requests(&db, &exhibitors[1], fx.fair_id, 0, now).await.unwrap().rows.is_empty());
         assert_eq!(code(meet::respond(&db, &buyers[1], r1, true, now).await), ErrorCode::NotFound);
         assert_eq!(code(meet::respond(&db, &exhibitors[1], r1, true, now).await), ErrorCode::NotFound);
         assert_eq!(code(meet::cancel(&db, &buyers[1], r1, None, now).await), ErrorCode::NotFound);
@@ -181,7 +181,7 @@ db_test! {
         assert_eq!(code(meet::respond(&db, &buyers[0], r1, true, now).await), ErrorCode::Forbidden);
         meet::respond(&db, &exhibitors[0], r1, true, now).await.unwrap();
         assert_eq!(code(meet::respond(&db, &exhibitors[0], r1, false, now).await), ErrorCode::WrongState);
-        assert_eq!(meet::requests(&db, &buyers[0], fx.fair_id, now).await.unwrap()[0].status, "accepted");
+        assert_eq!(meet::requests(&db, &buyers[0], fx.fair_id, 0, now).await.unwrap().rows[0].status, "accepted");
 
         // Declined, then asked again: the same request reopens.
         let r2 = meet::request_meeting(&db, &buyers[0], fx.fair_id, firms[1], "", now).await.unwrap();
@@ -192,12 +192,12 @@ db_test! {
         // A supplier asks a buyer; answered after 48 hours it has expired.
         let r3 = meet::request_meeting(&db, &exhibitors[2], fx.fair_id, buyers[1].id, "", now).await.unwrap();
         let late = now + Duration::hours(49);
-        assert_eq!(meet::requests(&db, &buyers[1], fx.fair_id, late).await.unwrap()[0].status, "expired");
+        assert_eq!(meet::requests(&db, &buyers[1], fx.fair_id, 0, late).await.unwrap().rows[0].status, "expired");
         assert_eq!(code(meet::respond(&db, &buyers[1], r3, true, late).await), ErrorCode::WrongState);
-        assert_eq!(meet::requests(&db, &buyers[1], fx.fair_id, now).await.unwrap()[0].status, "expired", "stored");
+        assert_eq!(meet::requests(&db, &buyers[1], fx.fair_id, 0, now).await.unwrap().rows[0].status, "expired", "stored");
         // The sweep expires the rest: r2 (pending again) but not r1 (accepted).
         assert_eq!(meet::expire_requests(&db, late).await.unwrap(), 1);
-        let mine = meet::requests(&db, &buyers[0], fx.fair_id, late).await.unwrap();
+        let mine = meet::requests(&db, &buyers[0], fx.fair_id, 0, late).await.unwrap().rows;
         let status = |id| mine.iter().find(|r| r.id == id).unwrap().status.clone();
         assert_eq!((status(r1), status(r2)), ("accepted".to_string(), "expired".to_string()));
         // A visitor cannot ask another visitor; staff cannot ask at all.
@@ -205,7 +205,7 @@ db_test! {
         let staff = users(&db, 1, Role::Staff, "staff").await;
         assert_eq!(code(meet::request_meeting(&db, &staff[0], fx.fair_id, firms[0], "", now).await), ErrorCode::Forbidden);
         // The organiser sees every request.
-        assert_eq!(meet::requests(&db, &fx.organiser, fx.fair_id, now).await.unwrap().len(), 3);
+        assert_eq!(meet::requests(&db, &fx.organiser, fx.fair_id, 0, now).await.unwrap().rows.len(), 3);
     }
 }
 
@@ -247,6 +247,44 @@ for e in cal.walk('VEVENT'):
             (f[0].into(), f[1].into(), f[2].into(), f[3].into())
         })
         .collect()
+}
+
+db_test! {
+    async fn a_firms_requests_come_a_page_at_a_time_those_to_answer_first(db: Db) {
+        let fx = booth_fixture(&db, 1).await;
+        let n = meet::REQUESTS_PAGE as usize + 10;
+        let buyers = users(&db, n, Role::Visitor, "pagebuyer").await;
+        let exhibitor = users(&db, 1, Role::Exhibitor, "pagemaker").await.remove(0);
+        let firm = firm_of(&db, &exhibitor).await;
+        programme(&db, &fx.organiser, fx.fair_id, 4, 2).await;
+        let now = Utc::now();
+        let mut asked = Vec::new();
+        for (i, b) in buyers.iter().enumerate() {
+            let at = now + chrono::Duration::seconds(i as i64);
+            asked.push(meet::request_meeting(&db, b, fx.fair_id, firm, "", at).await.unwrap());
+        }
+        // The firm declines the newest five: they go after every request
+        // still waiting for its answer.
+        for id in asked.iter().rev().take(5) {
+            meet::respond(&db, &exhibitor, *id, false, now).await.unwrap();
+        }
+        let first = meet::requests(&db, &exhibitor, fx.fair_id, 0, now).await.unwrap();
+        let second = meet::requests(&db, &exhibitor, fx.fair_id, 1, now).await.unwrap();
+        let third = meet::requests(&db, &exhibitor, fx.fair_id, 2, now).await.unwrap();
+        assert_eq!((first.rows.len(), first.has_more), (meet::REQUESTS_PAGE as usize, true));
+        assert_eq!((second.rows.len(), second.has_more, second.page), (10, false, 1));
+        assert!(third.rows.is_empty() && !third.has_more);
+        let all: Vec<Uuid> = first.rows.iter().chain(&second.rows).map(|r| r.id).collect();
+        let distinct: std::collections::HashSet<&Uuid> = all.iter().collect();
+        assert_eq!(distinct.len(), n, "every request once across the pages");
+        assert!(first.rows.iter().all(|r| r.to_answer), "the first page holds those to answer");
+        assert_eq!(second.rows.iter().filter(|r| r.status == "declined").count(), 5);
+        // Newest first among those to answer.
+        assert_eq!(first.rows[0].id, asked[n - 6]);
+        // A buyer's own list: their one request.
+        let own = meet::requests(&db, &buyers[0], fx.fair_id, 0, now).await.unwrap();
+        assert_eq!((own.rows.len(), own.has_more), (1, false));
+    }
 }
 
 db_test! {
@@ -318,7 +356,7 @@ db_test! {
 
         // A cancellation and a new request: earlier meetings keep their place.
         let gone = first[0][0].request_id;
-        let gone_firm = meet::requests(&db, &buyers[0], fx.fair_id, now).await.unwrap().into_iter().find(|r| r.id == gone).unwrap().firm_id;
+        let gone_firm = meet::requests(&db, &buyers[0], fx.fair_id, 0, now).await.unwrap().rows.into_iter().find(|r| r.id == gone).unwrap().firm_id;
         let told = &exhibitors[firms.iter().position(|f| *f == gone_firm).unwrap()];
         let before_mails = agenda_mails(&db, &told.email).await.len();
         meet::cancel(&db, &buyers[0], gone, Some(&links()), now).await.unwrap();
@@ -537,7 +575,7 @@ db_test! {
 
         // Feedback: held with a quotation; a no-show reported by the firm.
         meet::give_feedback(&db, &buyers[0], r0, "held", "quotation", "Gửi báo giá", now).await.unwrap();
-        let r1 = meet::requests(&db, &buyers[1], fx.fair_id, now).await.unwrap().into_iter().find(|r| r.firm_id == firms[0]).unwrap().id;
+        let r1 = meet::requests(&db, &buyers[1], fx.fair_id, 0, now).await.unwrap().rows.into_iter().find(|r| r.firm_id == firms[0]).unwrap().id;
         meet::give_feedback(&db, &exhibitors[0], r1, "no_show", "none", "", now).await.unwrap();
         assert_eq!(code(meet::give_feedback(&db, &exhibitors[1], r0, "held", "none", "", now).await), ErrorCode::NotFound);
         assert_eq!(code(meet::give_feedback(&db, &buyers[0], r0, "maybe", "none", "", now).await), ErrorCode::InvalidField);

@@ -162,6 +162,8 @@ pub fn router(state: AppState) -> Router {
         .route("/badges/{id}", get(files::badge))
         .route("/organiser/fairs/{slug}/badges.pdf", get(files::badge_sheets))
         .route("/organiser/fairs/{slug}/live/events", get(live::events))
+        .route("/fairs/{slug}/plan/events", get(live::plan_events))
+        .route("/fairs/{slug}/meetings/events", get(live::meetings_events))
         .route("/firm/leads.csv", get(files::leads_csv))
         .route("/fairs/{slug}/needs", axum::routing::post(files::save_need))
         .route("/fairs/{slug}/blocked", axum::routing::post(files::set_blocked))
@@ -258,6 +260,7 @@ pub fn state(config: Config, db: Db) -> AppState {
             links: fairlink::mail::Links::new(&config.public_url),
             mail_wake: fairlink::mail::Wake::new(),
             map_statuses: Default::default(),
+            map_generation: Default::default(),
         },
         config: Arc::new(config),
         page_cache,
@@ -391,6 +394,11 @@ pub async fn start(config: Config, db: Db) -> anyhow::Result<Running> {
     );
     let tx = state.stopping.clone();
     let mut rx = tx.subscribe();
+    // Changes made on any instance reach the pages connected to this one.
+    let follow_db = db.clone();
+    let follow_stop = tx.subscribe();
+    tokio::spawn(async move { follow_db.follow_changes(follow_stop).await });
+    tokio::spawn(live::forget_changed_maps(state.clone()));
     let mail_worker = tokio::spawn(fairlink::mail::delivery::run(
         db,
         transport,

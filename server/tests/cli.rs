@@ -446,13 +446,68 @@ async fn wait_ready(base: &str) {
     panic!("{base} did not become ready");
 }
 
+/// What one client of the kill test was told, to be found afterwards.
+#[derive(Default)]
+struct Answered {
+    signups: std::collections::HashSet<String>,
+    bookings: Vec<uuid::Uuid>,
+    scans: Vec<(uuid::Uuid, String)>,
+}
+
+impl Answered {
+    fn total(&self) -> usize {
+        self.signups.len() + self.bookings.len() + self.scans.len()
+    }
+}
+
 db_test! {
     async fn an_instance_killed_mid_load_loses_no_answered_write_and_the_other_carries_on(db: Db) {
+        use fairlink::accounts::Role;
+        use fairlink::badges::{self, BadgeInput, BadgeKind, GateInput};
         use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
         use std::collections::HashSet;
         use std::sync::{Arc, Mutex};
         let dir = std::env::temp_dir().join(format!("fairlink-kill-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir).unwrap();
+        // A fair to book and to enter: booths, firms signed in, a gate, a
+        // scanner, badges.
+        let fx = fairlink::testing::booth_fixture(&db, 400).await;
+        let now = chrono::Utc::now();
+        let firms = fairlink::testing::users(&db, 6, Role::Exhibitor, "killex").await;
+        let mut firm_sessions = Vec::new();
+        for f in &firms {
+            firm_sessions.push(fairlink::accounts::open_session(&db, f.id, None, None, now).await.unwrap().token);
+        }
+        let gate = GateInput {
+            code: "K".into(),
+            name_vi: "Cổng K".into(),
+            name_en: "Gate K".into(),
+            area: "hall".into(),
+            kinds: vec![],
+            reentry: true,
+            max_entries_per_day: None,
+        };
+        let gate_id = badges::save_gate(&db, &fx.organiser, fx.fair_id, &gate, now).await.unwrap();
+        let (_, device) = badges::add_device(&db, &fx.organiser, fx.fair_id, "K1", now).await.unwrap();
+        let mut badge_tokens = Vec::new();
+        for i in 0..60 {
+            let input = BadgeInput {
+                fair_id: fx.fair_id,
+                kind: BadgeKind::Visitor,
+                user_id: None,
+                firm_id: None,
+                name: format!("Khách {i}"),
+                organisation: "Công ty Khách".into(),
+                email: None,
+                valid_from: None,
+                valid_to: None,
+                areas: vec![],
+                lead_consent: false,
+            };
+            badge_tokens.push(badges::issue(&db, &fx.organiser, &input, now).await.unwrap().token);
+        }
+        let booths = Arc::new(fx.booths.clone());
+        let (firm_sessions, badge_tokens) = (Arc::new(firm_sessions), Arc::new(badge_tokens));
         // Two instances on one database; killed whatever happens to the test.
         struct Reaper(Vec<std::process::Child>);
         impl Drop for Reaper {
@@ -468,45 +523,120 @@ db_test! {
         let mut procs = Reaper(vec![a, b]);
         wait_ready(&base_a).await;
         wait_ready(&base_b).await;
-        // Clients alternate between them; each sign-up is an account, its
-        // session and its confirmation mail, in one transaction.
-        let answered: Arc<Mutex<HashSet<String>>> = Arc::default();
+        // Clients alternate between them: sign-ups (an account, its
+        // session and its confirmation mail, in one transaction), bookings
+        // (a hold, then its confirmation with its invoice number and its
+        // mail) and scans at the gate.
+        let answered: Arc<Mutex<Answered>> = Arc::default();
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let next_booth = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let mut clients = Vec::new();
-        for c in 0..6 {
+        for c in 0..9 {
             let (answered, stop, bases) = (answered.clone(), stop.clone(), [base_a.clone(), base_b.clone()]);
+            let (booths, next_booth, firm_sessions, badge_tokens, device) =
+                (booths.clone(), next_booth.clone(), firm_sessions.clone(), badge_tokens.clone(), device.clone());
             clients.push(tokio::spawn(async move {
                 let http = reqwest::Client::builder().timeout(std::time::Duration::from_secs(10)).build().unwrap();
                 let mut i = 0usize;
                 while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                     let base = &bases[(c + i) % 2];
-                    let email = format!("c{c}-{i}@kill.example");
                     i += 1;
-                    let res = http
-                        .post(format!("{base}/api/auth/signup"))
-                        .header("origin", base.as_str())
-                        .form(&[("name", "Khách"), ("email", email.as_str()), ("password", "correct horse battery"), ("role", "visitor")])
-                        .send()
-                        .await;
-                    match res {
-                        Ok(r) if r.status() == reqwest::StatusCode::OK => {
-                            answered.lock().unwrap().insert(email);
+                    let done = match c % 3 {
+                        0 => {
+                            let email = format!("c{c}-{i}@kill.example");
+                            let res = http
+                                .post(format!("{base}/api/auth/signup"))
+                                .header("origin", base.as_str())
+                                .form(&[("name", "Khách"), ("email", email.as_str()), ("password", "correct horse battery"), ("role", "visitor")])
+                                .send()
+                                .await;
+                            let ok = matches!(res, Ok(ref r) if r.status() == reqwest::StatusCode::OK);
+                            if ok {
+                                answered.lock().unwrap().signups.insert(email);
+                            }
+                            ok
                         }
+                        1 => {
+                            let n = next_booth.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let Some(booth) = booths.get(n) else { break };
+                            let session = format!("fl_session={}", firm_sessions[n % firm_sessions.len()]);
+                            let hold = http
+                                .post(format!("{base}/api/booths/hold"))
+                                .header("origin", base.as_str())
+                                .header("cookie", &session)
+                                .form(&[("booth", booth.to_string())])
+                                .send()
+                                .await;
+                            let claim = match hold {
+                                Ok(r) if r.status() == reqwest::StatusCode::OK => r.json::<uuid::Uuid>().await.ok(),
+                                _ => None,
+                            };
+                            // The confirmation goes to the other instance.
+                            let base = &bases[(c + i) % 2];
+                            let confirmed = match claim {
+                                Some(claim) => http
+                                    .post(format!("{base}/api/booths/confirm"))
+                                    .header("origin", base.as_str())
+                                    .header("cookie", &session)
+                                    .form(&[("claim", claim.to_string())])
+                                    .send()
+                                    .await
+                                    .is_ok_and(|r| r.status() == reqwest::StatusCode::OK)
+                                    .then_some(claim),
+                                None => None,
+                            };
+                            if let Some(claim) = confirmed {
+                                answered.lock().unwrap().bookings.push(claim);
+                            }
+                            confirmed.is_some()
+                        }
+                        _ => {
+                            let id = uuid::Uuid::now_v7();
+                            let body = serde_json::json!({
+                                "id": id,
+                                "token": badge_tokens[(c * 7 + i) % badge_tokens.len()],
+                                "gate_id": gate_id,
+                                "direction": if i % 2 == 0 { "in" } else { "out" },
+                                "at": format!("2030-03-10T03:{:02}:{:02}Z", (i / 60) % 60, i % 60),
+                            });
+                            let res = http
+                                .post(format!("{base}/api/scanner/v1/verdict"))
+                                .bearer_auth(&device)
+                                .json(&body)
+                                .send()
+                                .await;
+                            let verdict = match res {
+                                Ok(r) if r.status() == reqwest::StatusCode::OK => r
+                                    .json::<serde_json::Value>()
+                                    .await
+                                    .ok()
+                                    .and_then(|v| v["outcome"].as_str().map(str::to_string)),
+                                _ => None,
+                            };
+                            let ok = verdict.is_some();
+                            if let Some(v) = verdict {
+                                answered.lock().unwrap().scans.push((id, v));
+                            }
+                            ok
+                        }
+                    };
+                    if !done {
                         // A dead instance: a pause before the next try.
-                        _ => tokio::time::sleep(std::time::Duration::from_millis(20)).await,
+                        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
                     }
                 }
             }));
         }
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
-        while answered.lock().unwrap().len() < 30 {
+        let enough = |a: &Answered| !a.signups.is_empty() && a.bookings.len() >= 10 && a.scans.len() >= 10;
+        while !enough(&answered.lock().unwrap()) {
             assert!(std::time::Instant::now() < deadline, "the load did not start");
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
         // kill -9 of instance A in the middle of the load.
         procs.0[0].kill().unwrap();
         procs.0[0].wait().unwrap();
-        let at_kill = answered.lock().unwrap().len();
+        let at_kill = answered.lock().unwrap().total();
         // PostgreSQL: every connection of the database is cut as well (what
         // the instances see when the server restarts); B reconnects by itself.
         if db.backend() == sea_orm::DbBackend::Postgres {
@@ -518,7 +648,7 @@ db_test! {
             assert!(cut.try_get::<i64>("", "n").unwrap() > 0);
         }
         // B carries on.
-        while answered.lock().unwrap().len() < at_kill + 30 {
+        while answered.lock().unwrap().total() < at_kill + 60 {
             assert!(std::time::Instant::now() < deadline, "B did not carry on");
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
@@ -526,7 +656,7 @@ db_test! {
         for c in clients {
             c.await.unwrap();
         }
-        let answered = answered.lock().unwrap().clone();
+        let answered = std::mem::take(&mut *answered.lock().unwrap());
         // (A new handle: the test's own connections were cut too.)
         let db = Db::connect(db.url()).await.unwrap();
         // Every answered sign-up is in the database, whole: its account
@@ -536,13 +666,53 @@ db_test! {
         let users: HashSet<String> = user::Entity::find()
             .filter(user::Column::Email.like("%@kill.example"))
             .all(db.read()).await.unwrap().into_iter().map(|u| u.email).collect();
-        for email in &answered {
+        for email in &answered.signups {
             assert!(users.contains(email), "{email} was answered but is missing");
         }
         let mails = outbox::Entity::find()
             .filter(outbox::Column::ToEmail.like("%@kill.example"))
             .count(db.read()).await.unwrap();
         assert_eq!(mails as usize, users.len(), "an account without its mail, or a mail without its account");
+        // Every answered booking is confirmed, with its invoice number; no
+        // booth has two live claims; each confirmation has its mail.
+        use fairlink::booths::entity::claim;
+        let claims = claim::Entity::find().filter(claim::Column::FairId.eq(fx.fair_id)).all(db.read()).await.unwrap();
+        let confirmed: HashSet<uuid::Uuid> = claims
+            .iter()
+            .filter(|c| c.state == "confirmed" && c.invoice_no.is_some())
+            .map(|c| c.id)
+            .collect();
+        for id in &answered.bookings {
+            assert!(confirmed.contains(id), "booking {id} was answered but is not confirmed");
+        }
+        let mut live = HashSet::new();
+        for c in claims.iter().filter(|c| ["held", "confirmed", "paid"].contains(&c.state.as_str())) {
+            assert!(live.insert(c.booth_id), "booth {} has two live claims", c.booth_id);
+        }
+        let booking_mails = outbox::Entity::find()
+            .filter(outbox::Column::ToEmail.like("killex%"))
+            .count(db.read()).await.unwrap();
+        assert_eq!(booking_mails as usize, confirmed.len(), "a booking without its mail, or a mail without its booking");
+        // Every answered scan is recorded with the verdict given; no badge
+        // is inside twice.
+        use fairlink::badges::entity::scan;
+        let scans: std::collections::HashMap<uuid::Uuid, scan::Model> = scan::Entity::find()
+            .filter(scan::Column::FairId.eq(fx.fair_id))
+            .all(db.read()).await.unwrap().into_iter().map(|s| (s.id, s)).collect();
+        for (id, verdict) in &answered.scans {
+            let s = scans.get(id).unwrap_or_else(|| panic!("scan {id} was answered but is missing"));
+            assert_eq!(&s.verdict, verdict, "scan {id}");
+        }
+        let mut balance: std::collections::HashMap<uuid::Uuid, i64> = Default::default();
+        for s in scans.values() {
+            let d = match s.verdict.as_str() {
+                "admitted" | "reentry" => 1,
+                "exit" => -1,
+                _ => 0,
+            };
+            *balance.entry(s.badge_id.unwrap()).or_default() += d;
+        }
+        assert!(balance.values().all(|b| *b == 0 || *b == 1), "a badge inside twice: {balance:?}");
         // SQLite: the file is sound after the kill.
         if db.backend() == sea_orm::DbBackend::Sqlite {
             use sea_orm::{ConnectionTrait, Statement};

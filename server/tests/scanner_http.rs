@@ -381,3 +381,161 @@ db_test! {
         running.stop().await;
     }
 }
+
+/// What the scanner decides by itself for a queued entry scan (the badge's
+/// signature checked on the device): the person went in.
+fn queued(scan: &Value) -> Value {
+    let mut q = scan.clone();
+    q["outcome"] = json!("admitted");
+    q["reason"] = json!("ok");
+    q
+}
+
+db_test! {
+    async fn scans_while_the_database_is_away_are_queued_and_fill_the_gap_after(db: Db) {
+        use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter};
+        let fx = booth_fixture(&db, 1).await;
+        let t = Utc.with_ymd_and_hms(2030, 3, 10, 2, 0, 0).unwrap();
+        let org = &fx.organiser;
+        let gate = GateInput {
+            code: "S".into(),
+            name_vi: "Cổng Nam".into(),
+            name_en: "South gate".into(),
+            area: "hall".into(),
+            kinds: vec![],
+            reentry: true,
+            max_entries_per_day: None,
+        };
+        let gate_id = badges::save_gate(&db, org, fx.fair_id, &gate, t).await.unwrap();
+        let mut tokens = Vec::new();
+        for i in 0..30 {
+            let input = BadgeInput {
+                fair_id: fx.fair_id,
+                kind: BadgeKind::Visitor,
+                user_id: None,
+                firm_id: None,
+                name: format!("Khách {i}"),
+                organisation: "Công ty Khách".into(),
+                email: None,
+                valid_from: None,
+                valid_to: None,
+                areas: vec![],
+                lead_consent: false,
+            };
+            tokens.push(badges::issue(&db, org, &input, t).await.unwrap().token);
+        }
+        let (_, token) = badges::add_device(&db, org, fx.fair_id, "Cổng Nam 1", t).await.unwrap();
+        let running = serve(&db).await;
+        let base = format!("http://{}", running.addr);
+        // The scanner gives the network 2.5 s before it decides by itself.
+        let mut headers = HeaderMap::new();
+        headers.insert("authorization", HeaderValue::from_str(&format!("Bearer {token}")).unwrap());
+        let scanner = reqwest::Client::builder()
+            .default_headers(headers)
+            .timeout(std::time::Duration::from_millis(2500))
+            .build()
+            .unwrap();
+        let at = |i: usize| format!("2030-03-10T03:{:02}:00Z", i);
+        let verdict = |s: Value| {
+            let scanner = scanner.clone();
+            let base = base.clone();
+            async move {
+                match scanner.post(format!("{base}/api/scanner/v1/verdict")).json(&s).send().await {
+                    Ok(res) => Some(answer(res).await),
+                    Err(_) => None,
+                }
+            }
+        };
+        // Online before.
+        for (i, token) in tokens.iter().enumerate().take(10) {
+            let (status, v) = verdict(scan(token, gate_id, "in", &at(i))).await.expect("an answer");
+            assert_eq!((status, v["outcome"].as_str()), (StatusCode::OK, Some("admitted")), "{v}");
+        }
+        let mut queue = Vec::new();
+        if db.backend() == DbBackend::Postgres {
+            // The database goes away: no new connections, every open one cut.
+            let admin = sea_orm::Database::connect(fairlink::testing::pg_admin_url()).await.unwrap();
+            let name: String = db
+                .read()
+                .query_one_raw(sea_orm::Statement::from_string(DbBackend::Postgres, "SELECT current_database()"))
+                .await
+                .unwrap()
+                .unwrap()
+                .try_get_by_index(0)
+                .unwrap();
+            admin.execute_unprepared(&format!("ALTER DATABASE \"{name}\" WITH ALLOW_CONNECTIONS false")).await.unwrap();
+            admin
+                .execute_unprepared(&format!(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+                ))
+                .await
+                .unwrap();
+            // The scanner tries, hears an error or nothing, and queues.
+            for (i, token) in tokens.iter().enumerate().skip(10).take(10) {
+                let s = scan(token, gate_id, "in", &at(i));
+                match verdict(s.clone()).await {
+                    None => {}
+                    Some((status, v)) => assert!(status.is_server_error(), "{status} {v} while the database is away"),
+                }
+                queue.push(queued(&s));
+            }
+            let ready = reqwest::get(format!("{base}/readyz")).await.unwrap();
+            assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE, "not ready without its database");
+            // Back: the instance reconnects by itself.
+            admin.execute_unprepared(&format!("ALTER DATABASE \"{name}\" WITH ALLOW_CONNECTIONS true")).await.unwrap();
+            let mut back = false;
+            for _ in 0..300 {
+                if reqwest::get(format!("{base}/readyz")).await.is_ok_and(|r| r.status() == StatusCode::OK) {
+                    back = true;
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            assert!(back, "the instance got its database back");
+            // Cut once more, as by a quick restart: the connections in the
+            // pool are dead, and the next scans still get their verdicts.
+            admin
+                .execute_unprepared(&format!(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+                ))
+                .await
+                .unwrap();
+        } else {
+            // SQLite lives in the app's own process; here the scanner's
+            // network is what goes away: it queues without trying.
+            for (i, token) in tokens.iter().enumerate().skip(10).take(10) {
+                queue.push(queued(&scan(token, gate_id, "in", &at(i))));
+            }
+        }
+        // Online again, then the queue goes up.
+        for (i, token) in tokens.iter().enumerate().skip(20) {
+            let (status, v) = verdict(scan(token, gate_id, "in", &at(i))).await.expect("an answer");
+            assert_eq!((status, v["outcome"].as_str()), (StatusCode::OK, Some("admitted")), "scan {i}: {v}");
+        }
+        let res = scanner
+            .post(format!("{base}/api/scanner/v1/fairs/{}/scans", fx.fair_id))
+            .json(&json!({ "scans": queue }))
+            .send()
+            .await
+            .unwrap();
+        let (status, report) = answer(res).await;
+        assert_eq!(status, StatusCode::OK, "{report}");
+        assert_eq!(report["recorded"], 10, "{report}");
+        use fairlink::badges::entity::scan as scans;
+        let recorded = scans::Entity::find().filter(scans::Column::FairId.eq(fx.fair_id)).count(db.read()).await.unwrap();
+        let offline = scans::Entity::find()
+            .filter(scans::Column::FairId.eq(fx.fair_id))
+            .filter(scans::Column::Offline.eq(true))
+            .count(db.read())
+            .await
+            .unwrap();
+        let admitted = scans::Entity::find()
+            .filter(scans::Column::FairId.eq(fx.fair_id))
+            .filter(scans::Column::Verdict.eq("admitted"))
+            .count(db.read())
+            .await
+            .unwrap();
+        assert_eq!((recorded, offline, admitted), (30, 10, 30), "every scan of the day, the gap filled by the queue");
+        running.stop().await;
+    }
+}

@@ -18,6 +18,17 @@ pub struct LeadInput {
     pub tags: Vec<String>,
 }
 
+/// Leads shown per page.
+pub const LEADS_PAGE: u64 = 50;
+
+/// One page of a firm's leads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeadsPage {
+    pub rows: Vec<Lead>,
+    pub page: u64,
+    pub has_more: bool,
+}
+
 /// A lead as the firm sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Lead {
@@ -47,7 +58,7 @@ mod service {
     use crate::db::Db;
     use crate::{Error, ErrorCode, Result};
     use sea_orm::sea_query::OnConflict;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 
     const MAX_NOTES: usize = 2000;
     const MAX_TAGS: usize = 12;
@@ -198,14 +209,40 @@ mod service {
         Ok(())
     }
 
-    /// The firm's leads, newest first.
+    /// The firm's leads, newest first (all of them: for exports).
     pub async fn leads(db: &Db, user: &SessionUser) -> Result<Vec<Lead>> {
         let firm_id = own_firm(db, user).await?;
         let rows = lead::Entity::find()
             .filter(lead::Column::FirmId.eq(firm_id))
             .order_by_desc(lead::Column::UpdatedAt)
+            .order_by_desc(lead::Column::Id)
             .all(db.read())
             .await?;
+        with_badges(db, rows).await
+    }
+
+    /// The firm's leads, newest first, [`LEADS_PAGE`] at a time.
+    pub async fn leads_page(db: &Db, user: &SessionUser, page: u64) -> Result<LeadsPage> {
+        let firm_id = own_firm(db, user).await?;
+        let mut rows = lead::Entity::find()
+            .filter(lead::Column::FirmId.eq(firm_id))
+            .order_by_desc(lead::Column::UpdatedAt)
+            .order_by_desc(lead::Column::Id)
+            .offset(page.saturating_mul(LEADS_PAGE))
+            .limit(LEADS_PAGE + 1)
+            .all(db.read())
+            .await?;
+        let has_more = rows.len() as u64 > LEADS_PAGE;
+        rows.truncate(LEADS_PAGE as usize);
+        Ok(LeadsPage {
+            rows: with_badges(db, rows).await?,
+            page,
+            has_more,
+        })
+    }
+
+    /// Leads with what their badges say.
+    async fn with_badges(db: &Db, rows: Vec<lead::Model>) -> Result<Vec<Lead>> {
         let ids: Vec<Uuid> = rows.iter().map(|l| l.badge_id).collect();
         let mut badges = std::collections::HashMap::new();
         for part in ids.chunks(500) {

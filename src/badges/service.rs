@@ -5,7 +5,7 @@ use super::desk::*;
 use super::entity::{badge, badge_key, device, gate, presence, scan};
 use super::token::{self, BadgeKind, Claims, PublicKey, TokenError};
 use crate::accounts::{Role, SessionUser, require_role};
-use crate::db::Db;
+use crate::db::{Change, Db, Topic};
 use crate::fairs::entity::fair;
 use crate::{Error, ErrorCode, Result};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -470,6 +470,7 @@ pub async fn ingest(
         let txn = db.begin().await?;
         let decided = decide(&txn, &batch, now, Some(&known)).await?;
         txn.commit().await?;
+        db.announce(Change::new(Topic::Scans, fair_id)).await;
         for d in decided {
             if d.duplicate {
                 report.duplicates += 1;
@@ -1035,14 +1036,25 @@ impl Gatekeeper {
                     let txn = writer.db.begin().await?;
                     let decided = decide(&txn, &batch, Utc::now(), Some(&known)).await?;
                     txn.commit().await?;
-                    Ok::<_, Error>(decided)
+                    let fairs: HashSet<Uuid> = gate_ids
+                        .iter()
+                        .filter_map(|g| known.gates.get(g).map(|(g, _)| g.fair_id))
+                        .collect();
+                    Ok::<_, Error>((decided, fairs))
                 }
                 .await;
                 match decided {
-                    Ok(decided) => {
+                    Ok((decided, fairs)) => {
                         for ((_, _, answer), d) in tickets.into_iter().zip(decided) {
                             let _ = answer.send(Ok(d.verdict));
                         }
+                        // The next batch need not wait for the news.
+                        let db = writer.db.clone();
+                        tokio::spawn(async move {
+                            for f in fairs {
+                                db.announce(Change::new(Topic::Scans, f)).await;
+                            }
+                        });
                     }
                     Err(e) => {
                         for (_, _, answer) in tickets {

@@ -9,7 +9,7 @@ use super::pricing::{self, Price};
 use super::{BoothStatus, allocator, application_state as app_state, claim_state};
 use crate::accounts::entity::user;
 use crate::accounts::{Role, SessionUser, require_role};
-use crate::db::Db;
+use crate::db::{Change, Db, Topic};
 use crate::fairs::Fair;
 use crate::fairs::entity::fair;
 use crate::firms::audit;
@@ -909,6 +909,7 @@ async fn store_plan(
     )
     .await?;
     txn.commit().await?;
+    db.announce(Change::new(Topic::Booths, h.fair_id)).await;
     Ok(Ok(report))
 }
 
@@ -955,6 +956,7 @@ pub async fn set_blocked(
     )
     .await?;
     txn.commit().await?;
+    db.announce(Change::new(Topic::Booths, b.fair_id)).await;
     Ok(())
 }
 
@@ -1279,6 +1281,7 @@ pub async fn hold(
             .rows_affected()
             == 1
         {
+            db.announce(Change::new(Topic::Booths, b.fair_id)).await;
             return claim_view(db.read(), id).await;
         }
     }
@@ -1317,6 +1320,7 @@ pub async fn hold(
         Err(e) => return Err(e.into()),
     }
     txn.commit().await?;
+    db.announce(Change::new(Topic::Booths, b.fair_id)).await;
     claim_view(db.read(), id).await
 }
 
@@ -1437,6 +1441,8 @@ pub async fn confirm(
         .await?;
         if let Some(view) = booked {
             txn.commit().await?;
+            db.announce(Change::new(Topic::Booths, row.claim.fair_id))
+                .await;
             return Ok(view);
         }
         // Not the hold that was read any more: nothing of this attempt stays
@@ -1453,6 +1459,7 @@ pub async fn confirm(
         if c.held_until.is_none_or(|t| t <= now) {
             end_stale_hold(&txn, c.booth_id, now).await?;
             txn.commit().await?;
+            db.announce(Change::new(Topic::Booths, c.fair_id)).await;
             return Err(ErrorCode::HoldExpired.into());
         }
     }
@@ -1585,6 +1592,7 @@ pub async fn give_up(
     }
     offer_to_waitlist(&txn, c.booth_id, links, now).await?;
     txn.commit().await?;
+    db.announce(Change::new(Topic::Booths, c.fair_id)).await;
     Ok(())
 }
 
@@ -1649,6 +1657,7 @@ pub async fn mark_paid(
     let view = claim_view(&txn, claim_id).await?;
     mail_firm(&txn, &view, BookingEvent::Paid, "", links, false, now).await?;
     txn.commit().await?;
+    db.announce(Change::new(Topic::Booths, c.fair_id)).await;
     Ok(())
 }
 
@@ -1712,6 +1721,7 @@ pub async fn end_claim(
     mail_firm(&txn, &view, event, &reason, links, false, now).await?;
     offer_to_waitlist(&txn, c.booth_id, links, now).await?;
     txn.commit().await?;
+    db.announce(Change::new(Topic::Booths, c.fair_id)).await;
     Ok(())
 }
 
@@ -1772,6 +1782,7 @@ pub async fn move_claim(
     }
     offer_to_waitlist(&txn, c.booth_id, links, now).await?;
     txn.commit().await?;
+    db.announce(Change::new(Topic::Booths, c.fair_id)).await;
     Ok(())
 }
 
@@ -1876,6 +1887,7 @@ pub async fn swap_claims(
         }
     }
     txn.commit().await?;
+    db.announce(Change::new(Topic::Booths, ca.fair_id)).await;
     Ok(())
 }
 
@@ -1898,6 +1910,7 @@ pub async fn expire_holds(db: &Db, links: &Links, now: DateTime<Utc>) -> Result<
             ended += 1;
         }
         txn.commit().await?;
+        db.announce(Change::new(Topic::Booths, c.fair_id)).await;
     }
     Ok(ended)
 }
@@ -2084,24 +2097,55 @@ pub async fn my_claims(db: &Db, user: &SessionUser, now: DateTime<Utc>) -> Resul
     Ok(views)
 }
 
-/// A fair's claims for the organisers, filtered by state ("" for live ones).
+/// Claims shown per page of the organisers' list.
+pub const CLAIMS_PAGE: u64 = 100;
+
+/// One page of a fair's claims.
+#[derive(Debug, Clone)]
+pub struct ClaimsPage {
+    pub rows: Vec<ClaimView>,
+    pub page: u64,
+    pub has_more: bool,
+}
+
+/// A fair's claims for the organisers, filtered by state ("" for live
+/// ones), in booth order, [`CLAIMS_PAGE`] at a time.
 pub async fn fair_claims(
     db: &Db,
     organiser: &SessionUser,
     fair_id: Uuid,
     state: &str,
+    page: u64,
     now: DateTime<Utc>,
-) -> Result<Vec<ClaimView>> {
+) -> Result<ClaimsPage> {
     require_role(Some(organiser), &[Role::Organiser])?;
-    let mut q = claim::Entity::find().filter(claim::Column::FairId.eq(fair_id));
-    q = match state {
-        "" | "live" => q.filter(claim::Column::LiveBoothId.is_not_null()),
-        s if claim_state::ALL.contains(&s) => q.filter(claim::Column::State.eq(s)),
+    let mut values: Vec<sea_orm::Value> = vec![fair_id.into()];
+    let which = match state {
+        "" | "live" => "c.live_booth_id IS NOT NULL",
+        s if claim_state::ALL.contains(&s) => {
+            values.push(s.into());
+            "c.state = ?"
+        }
         _ => return Err(Error::field(ErrorCode::InvalidField, "state")),
     };
-    let claims = q
-        .order_by_desc(claim::Column::CreatedAt)
-        .limit(2000)
+    values.push((CLAIMS_PAGE as i64 + 1).into());
+    values.push((page.saturating_mul(CLAIMS_PAGE).min(i64::MAX as u64) as i64).into());
+    let sql = format!(
+        "SELECT c.id FROM booth_claims c JOIN booths b ON b.id = c.booth_id \
+         WHERE c.fair_id = ? AND {which} ORDER BY b.code, c.created_at DESC, c.id LIMIT ? OFFSET ?"
+    );
+    let mut ids: Vec<Uuid> = Vec::new();
+    for row in db
+        .read()
+        .query_all_raw(crate::db::statement(db.backend(), &sql, values))
+        .await?
+    {
+        ids.push(row.try_get_by_index::<Uuid>(0)?);
+    }
+    let has_more = ids.len() as u64 > CLAIMS_PAGE;
+    ids.truncate(CLAIMS_PAGE as usize);
+    let claims = claim::Entity::find()
+        .filter(claim::Column::Id.is_in(ids.clone()))
         .all(db.read())
         .await?;
     let mut views = claim_views(db.read(), claims).await?;
@@ -2110,8 +2154,13 @@ pub async fn fair_claims(
             v.state = claim_state::EXPIRED.into();
         }
     }
-    views.sort_by(|a, b| a.booth_code.cmp(&b.booth_code));
-    Ok(views)
+    let order: HashMap<Uuid, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    views.sort_by_key(|v| order.get(&v.id).copied().unwrap_or(usize::MAX));
+    Ok(ClaimsPage {
+        rows: views,
+        page,
+        has_more,
+    })
 }
 
 /// The pro-forma invoice of a booking, for its firm's members and the
@@ -2891,6 +2940,7 @@ pub async fn accept_allocation(
     )
     .await?;
     txn.commit().await?;
+    db.announce(Change::new(Topic::Booths, fair_id)).await;
     Ok(report)
 }
 
@@ -2926,12 +2976,31 @@ async fn offer_to_waitlist<C: ConnectionTrait>(
         .all(conn)
         .await?;
     let area = b.area_m2();
-    let Some(a) = waiting.into_iter().find(|a| {
+    let fits = |a: &application::Model| {
         a.zone_id.is_none_or(|z| z == b.zone_id) && {
             let want = i64::from(a.area_m2);
             area * 4 >= want * 3 && area * 4 <= want * 5
         }
-    }) else {
+    };
+    // The first fitting application still waiting when it is taken: two
+    // booths freed at once (on two instances) offer to two firms, never
+    // twice to one. The guarded update waits for the other transaction
+    // and then finds the application offered already.
+    let mut taken = None;
+    for a in waiting.into_iter().filter(|a| fits(a)) {
+        let r = application::Entity::update_many()
+            .col_expr(application::Column::Status, Expr::value(app_state::OFFERED))
+            .col_expr(application::Column::BoothId, Expr::value(Some(b.id)))
+            .filter(application::Column::Id.eq(a.id))
+            .filter(application::Column::Status.eq(app_state::WAITLISTED))
+            .exec(conn)
+            .await?;
+        if r.rows_affected == 1 {
+            taken = Some(a);
+            break;
+        }
+    }
+    let Some(a) = taken else {
         return Ok(());
     };
     let f: Fair = fair_exists(conn, b.fair_id).await?.into();
@@ -2962,12 +3031,6 @@ async fn offer_to_waitlist<C: ConnectionTrait>(
     }
     .insert(conn)
     .await?;
-    application::Entity::update_many()
-        .col_expr(application::Column::Status, Expr::value(app_state::OFFERED))
-        .col_expr(application::Column::BoothId, Expr::value(Some(b.id)))
-        .filter(application::Column::Id.eq(a.id))
-        .exec(conn)
-        .await?;
     audit::record(
         conn,
         None,

@@ -7,7 +7,10 @@
 //! of their own and never wait for writers. On PostgreSQL both handles share
 //! one pool and the database does the locking.
 
+pub mod changes;
 pub mod migrations;
+
+pub use changes::{Change, Topic};
 
 use sea_orm::{
     ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, Statement,
@@ -15,6 +18,9 @@ use sea_orm::{
 };
 use sea_orm_migration::MigratorTrait;
 use std::time::Duration;
+
+/// Connections of one instance to PostgreSQL.
+const PG_POOL_SIZE: u32 = 20;
 
 /// The default database: a file beside the working directory.
 pub const DEFAULT_SQLITE_PATH: &str = "./data/fairlink.db";
@@ -119,6 +125,8 @@ pub struct Db {
     read: DatabaseConnection,
     write: DatabaseConnection,
     url: String,
+    /// What this instance hears of changes, a channel per topic (see [`changes`]).
+    changes: [tokio::sync::broadcast::Sender<Change>; 3],
 }
 
 impl Db {
@@ -180,6 +188,7 @@ impl Db {
             read,
             write,
             url: url.to_string(),
+            changes: changes::channels(),
         })
     }
 
@@ -197,7 +206,7 @@ impl Db {
                 })
             });
         }
-        opts.max_connections(20)
+        opts.max_connections(PG_POOL_SIZE)
             .min_connections(1)
             .acquire_timeout(Duration::from_secs(30))
             // Busy connections go straight to work; one idle for a while is
@@ -209,6 +218,7 @@ impl Db {
             read: conn.clone(),
             write: conn,
             url: url.to_string(),
+            changes: changes::channels(),
         })
     }
 
@@ -224,8 +234,23 @@ impl Db {
     }
 
     /// Starts a write transaction. On SQLite this waits for the single writer.
+    ///
+    /// On PostgreSQL, pooled connections the server cut (it restarted, or
+    /// an administrator ended them) fail on their first statement, and the
+    /// pool then drops them. Nothing of the caller's has been sent when
+    /// `BEGIN` fails, so it is tried again on another connection: up to
+    /// the pool's size, which may be full of such connections.
     pub async fn begin(&self) -> Result<DatabaseTransaction, DbErr> {
-        self.write.begin().await
+        let mut tries = 0;
+        loop {
+            match self.write.begin().await {
+                Err(e) if tries < PG_POOL_SIZE && connection_lost(&e) => {
+                    tries += 1;
+                    tracing::debug!(error = %e, "a pooled connection was cut; trying another");
+                }
+                r => return r,
+            }
+        }
     }
 
     /// The URL this handle was opened with (it may hold a password: see
@@ -327,6 +352,25 @@ pub fn statement(backend: DbBackend, sql: &str, values: Vec<sea_orm::Value>) -> 
         _ => sql.to_string(),
     };
     Statement::from_sql_and_values(backend, text, values)
+}
+
+/// The connection under a statement is gone: cut by the server
+/// (SQLSTATE class 57P: shut down or ended by an administrator; class 08:
+/// connection exceptions) or closed under it.
+pub fn connection_lost(e: &DbErr) -> bool {
+    let (DbErr::Conn(sea_orm::RuntimeErr::SqlxError(se))
+    | DbErr::Exec(sea_orm::RuntimeErr::SqlxError(se))
+    | DbErr::Query(sea_orm::RuntimeErr::SqlxError(se))) = e
+    else {
+        return false;
+    };
+    match se.as_ref() {
+        sea_orm::sqlx::Error::Io(_) => true,
+        sea_orm::sqlx::Error::Database(d) => d
+            .code()
+            .is_some_and(|c| c.starts_with("57P") || c.starts_with("08")),
+        _ => false,
+    }
 }
 
 /// Whether `e` is a unique index refusing a row, on either engine.

@@ -533,7 +533,14 @@ pub async fn request_meeting(
         }
     };
     txn.commit().await?;
+    announce(db, fair_id, [buyer_id, firm_id]).await;
     Ok(id)
+}
+
+/// Tells the pages of the people concerned that their meetings changed.
+async fn announce(db: &Db, fair_id: Uuid, people: impl IntoIterator<Item = Uuid>) {
+    db.announce(crate::db::Change::new(crate::db::Topic::Meetings, fair_id).for_people(people))
+        .await;
 }
 
 /// An organiser arranges a meeting directly (hosted-buyer programmes): it is
@@ -615,6 +622,7 @@ pub async fn arrange_meeting(
         }
     };
     txn.commit().await?;
+    announce(db, fair_id, [buyer_id, firm_id]).await;
     Ok(id)
 }
 
@@ -656,6 +664,7 @@ pub async fn respond(
         return Err(ErrorCode::WrongState.into());
     }
     let expired = r.expires_at.is_some_and(|e| e <= now);
+    let (fair_id, buyer_id, firm_id) = (r.fair_id, r.buyer_id, r.firm_id);
     let mut a: request::ActiveModel = r.into();
     a.status = Set(if expired {
         EXPIRED
@@ -668,6 +677,7 @@ pub async fn respond(
     a.decided_at = Set(Some(now));
     a.update(&txn).await?;
     txn.commit().await?;
+    announce(db, fair_id, [buyer_id, firm_id]).await;
     if expired {
         Err(ErrorCode::WrongState.into())
     } else {
@@ -722,6 +732,7 @@ pub async fn cancel(
         .await?;
     }
     txn.commit().await?;
+    announce(db, fair_id, [buyer_id, firm_id]).await;
     Ok(())
 }
 
@@ -774,14 +785,27 @@ async fn names<C: ConnectionTrait>(
     Ok((b, f))
 }
 
-/// The requests `user` is a side of at a fair (a buyer: their own; an
-/// exhibitor: their firm's; an organiser: all), newest first.
+/// Meeting requests shown per page.
+pub const REQUESTS_PAGE: u64 = 50;
+
+/// One page of meeting requests.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RequestsPage {
+    pub rows: Vec<RequestView>,
+    pub page: u64,
+    pub has_more: bool,
+}
+
+/// The requests a buyer sent or received, a firm's, or (organisers) all
+/// of the fair's: those waiting for an answer first, then the newest,
+/// [`REQUESTS_PAGE`] at a time.
 pub async fn requests(
     db: &Db,
     user: &SessionUser,
     fair_id: Uuid,
+    page: u64,
     now: DateTime<Utc>,
-) -> Result<Vec<RequestView>> {
+) -> Result<RequestsPage> {
     let mut q = request::Entity::find().filter(request::Column::FairId.eq(fair_id));
     let side = match user.role {
         Role::Visitor => {
@@ -797,14 +821,21 @@ pub async fn requests(
         Role::Organiser => "organiser",
         _ => return Err(ErrorCode::Forbidden.into()),
     };
-    let rows = q
+    // Those waiting for an answer first, then the newest.
+    let mut rows = q
+        .order_by_asc(Expr::cust("CASE WHEN status = 'pending' THEN 0 ELSE 1 END"))
         .order_by_desc(request::Column::CreatedAt)
+        .order_by_desc(request::Column::Id)
+        .offset(page.saturating_mul(REQUESTS_PAGE))
+        .limit(REQUESTS_PAGE + 1)
         .all(db.read())
         .await?;
+    let has_more = rows.len() as u64 > REQUESTS_PAGE;
+    rows.truncate(REQUESTS_PAGE as usize);
     let buyers: Vec<Uuid> = rows.iter().map(|r| r.buyer_id).collect();
     let firms: Vec<Uuid> = rows.iter().map(|r| r.firm_id).collect();
     let (bn, fname) = names(db.read(), &buyers, &firms).await?;
-    Ok(rows
+    let rows = rows
         .into_iter()
         .map(|r| {
             // A pending request past its time shows as expired before the sweep.
@@ -829,7 +860,12 @@ pub async fn requests(
                 expires_at: r.expires_at,
             }
         })
-        .collect())
+        .collect();
+    Ok(RequestsPage {
+        rows,
+        page,
+        has_more,
+    })
 }
 
 /// The party a user speaks for in scheduling: a buyer themself, an
@@ -1160,6 +1196,12 @@ pub async fn run_schedule(
         .await?;
     }
     txn.commit().await?;
+    announce(
+        db,
+        fair_id,
+        changes.iter().flat_map(|c| [c.buyer_id, c.firm_id]),
+    )
+    .await;
     Ok(RunReport {
         scheduled: outcome.schedule.meetings.len(),
         added,

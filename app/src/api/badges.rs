@@ -380,13 +380,13 @@ pub async fn withdraw_staff(slug: String, badge: Uuid) -> Result<(), AppError> {
     Ok(())
 }
 
-/// The firm's leads.
+/// The firm's leads, a page at a time.
 #[server(endpoint = "leads/list")]
-pub async fn get_leads() -> Result<Vec<fairlink::badges::leads::Lead>, AppError> {
+pub async fn get_leads(page: Option<u64>) -> Result<fairlink::badges::leads::LeadsPage, AppError> {
     use fairlink::accounts::Role;
     let user = super::ctx::require(&[Role::Exhibitor])?;
     let app = super::ctx::app()?;
-    Ok(fairlink::badges::leads::leads(&app.db, &user).await?)
+    Ok(fairlink::badges::leads::leads_page(&app.db, &user, page.unwrap_or(0)).await?)
 }
 
 #[cfg(feature = "ssr")]

@@ -264,6 +264,7 @@ pub async fn booth_statuses(fair: Uuid) -> Result<Vec<(Uuid, String)>, AppError>
     {
         return Ok(statuses.clone());
     }
+    let generation = app.map_generation.load(std::sync::atomic::Ordering::SeqCst);
     let map = fairlink::booths::fair_map(&app.db, fair, None, Utc::now()).await?;
     let statuses: Vec<(Uuid, String)> = map
         .booths
@@ -273,7 +274,11 @@ pub async fn booth_statuses(fair: Uuid) -> Result<Vec<(Uuid, String)>, AppError>
     if let Ok(mut cache) = app.map_statuses.lock() {
         // Fairs are few; a stale fair's entry is dropped when another is read.
         cache.retain(|_, (at, _)| at.elapsed() < MAP_STATUSES_FRESH);
-        cache.insert(fair, (Instant::now(), statuses.clone()));
+        // Booths changed while they were read: what was read may be older
+        // than the change, so it serves nobody else.
+        if app.map_generation.load(std::sync::atomic::Ordering::SeqCst) == generation {
+            cache.insert(fair, (Instant::now(), statuses.clone()));
+        }
     }
     Ok(statuses)
 }
@@ -952,14 +957,27 @@ pub async fn save_hall_plan(hall: Uuid, plan: String) -> Result<PlanSaved, AppEr
 pub async fn get_fair_bookings(
     slug: String,
     state: String,
-) -> Result<(Fair, Vec<Claim>), AppError> {
+    page: Option<u64>,
+) -> Result<(Fair, Vec<Claim>, u64, bool), AppError> {
     use fairlink::accounts::Role;
     let organiser = super::ctx::require(&[Role::Organiser])?;
     let app = super::ctx::app()?;
     let fair = fairlink::booths::fair_by_slug(&app.db, &slug).await?;
-    let claims =
-        fairlink::booths::fair_claims(&app.db, &organiser, fair.id, &state, Utc::now()).await?;
-    Ok((fair, claims.into_iter().map(Claim::from).collect()))
+    let claims = fairlink::booths::fair_claims(
+        &app.db,
+        &organiser,
+        fair.id,
+        &state,
+        page.unwrap_or(0),
+        Utc::now(),
+    )
+    .await?;
+    Ok((
+        fair,
+        claims.rows.into_iter().map(Claim::from).collect(),
+        claims.page,
+        claims.has_more,
+    ))
 }
 
 #[cfg(feature = "ssr")]

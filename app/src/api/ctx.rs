@@ -29,6 +29,9 @@ pub struct AppContext {
     /// The booth statuses of each fair's map, as last read: every open map
     /// polls them, and at a booking's opening hundreds of maps are open.
     pub map_statuses: MapStatuses,
+    /// Bumped whenever a fair's booths change: statuses read before a
+    /// change are not kept after it.
+    pub map_generation: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// Booth statuses per fair, with when they were read.

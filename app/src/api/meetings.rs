@@ -6,7 +6,7 @@
 
 use super::AppError;
 use fairlink::fairs::Fair;
-use fairlink::meetings::views::{AgendaItem, NeedInput, Recommendation, RequestView, SlotView};
+use fairlink::meetings::views::{AgendaItem, NeedInput, Recommendation, SlotView};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -21,13 +21,13 @@ pub struct MeetingsPage {
     pub open: bool,
     pub need: Option<NeedInput>,
     pub recommendations: Vec<Recommendation>,
-    pub requests: Vec<RequestView>,
+    pub requests: fairlink::meetings::service::RequestsPage,
     pub slots: Vec<SlotView>,
     pub blocked: Vec<Uuid>,
 }
 
 #[server(endpoint = "meetings/page")]
-pub async fn get_meetings(slug: String) -> Result<MeetingsPage, AppError> {
+pub async fn get_meetings(slug: String, page: Option<u64>) -> Result<MeetingsPage, AppError> {
     use fairlink::accounts::Role;
     use fairlink::meetings::service as m;
     let user = super::ctx::require(&[Role::Visitor, Role::Exhibitor])?;
@@ -46,7 +46,7 @@ pub async fn get_meetings(slug: String) -> Result<MeetingsPage, AppError> {
         (None, m::recommend_buyers(db, &user, fair.id, 20).await?)
     };
     Ok(MeetingsPage {
-        requests: m::requests(db, &user, fair.id, now).await?,
+        requests: m::requests(db, &user, fair.id, page.unwrap_or(0), now).await?,
         blocked: m::unavailable_slots(db, &user, fair.id).await?,
         open: programme.is_some(),
         slots: programme.map(|p| p.slots).unwrap_or_default(),

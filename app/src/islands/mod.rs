@@ -19,6 +19,41 @@ pub fn label<'a>(pairs: &'a [(String, String)], key: &'a str) -> &'a str {
         .unwrap_or(key)
 }
 
+/// A notice that appears when the server says what this page shows has
+/// changed (server-sent events named `event` from `events`), with a button
+/// that reloads the page. Nothing is reloaded by itself: the reader may be
+/// in the middle of typing.
+#[island]
+pub fn ChangeNotice(events: String, event: String, text: String, action: String) -> impl IntoView {
+    let changed = RwSignal::new(false);
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        use wasm_bindgen::prelude::Closure;
+        if let Ok(source) = web_sys::EventSource::new(&events) {
+            let on_change = Closure::<dyn FnMut()>::new(move || changed.set(true));
+            let _ =
+                source.add_event_listener_with_callback(&event, on_change.as_ref().unchecked_ref());
+            on_change.forget();
+            on_cleanup(move || source.close());
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (&events, &event);
+    let reload = move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(w) = web_sys::window() {
+            let _ = w.location().reload();
+        }
+    };
+    view! {
+        <p class="alert change-notice" role="status" data-changed=move || changed.get().to_string() hidden=move || !changed.get()>
+            {text}" "
+            <button type="button" class="button button--small" on:click=reload>{action}</button>
+        </p>
+    }
+}
+
 /// One day of the fair's schedule, ready to show.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ScheduleDay {

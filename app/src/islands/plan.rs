@@ -87,8 +87,8 @@ pub fn PlanMap(
     list_href: String,
     /// Zone code → share taken in percent: colours booths as a heat map.
     heat: Option<Vec<(String, u32)>>,
-    /// Follow other people's bookings.
-    live: bool,
+    /// Follow other people's bookings: where the booth changes are told.
+    live: Option<String>,
 ) -> impl IntoView {
     let margin = 20.0;
     let full = (
@@ -118,17 +118,28 @@ pub fn PlanMap(
     let types_sv = StoredValue::new(types);
 
     #[cfg(feature = "hydrate")]
-    if live {
-        set_interval(
-            move || {
-                leptos::task::spawn_local(async move {
-                    if let Ok(all) = crate::api::booths::booth_statuses(fair).await {
-                        statuses.set(all.into_iter().collect());
-                    }
-                });
-            },
-            std::time::Duration::from_secs(5),
-        );
+    if let Some(events) = live {
+        use wasm_bindgen::JsCast;
+        use wasm_bindgen::prelude::Closure;
+        let refresh = move || {
+            leptos::task::spawn_local(async move {
+                if let Ok(all) = crate::api::booths::booth_statuses(fair).await {
+                    statuses.set(all.into_iter().collect());
+                }
+            });
+        };
+        // Told of each change (made on any instance); on (re)connecting,
+        // whatever happened while the stream was down.
+        if let Ok(source) = web_sys::EventSource::new(&events) {
+            let on_change = Closure::<dyn FnMut()>::new(refresh);
+            let _ = source
+                .add_event_listener_with_callback("booths", on_change.as_ref().unchecked_ref());
+            source.set_onopen(Some(on_change.as_ref().unchecked_ref()));
+            on_change.forget();
+            on_cleanup(move || source.close());
+        }
+        // And now and then besides, should a proxy hold the stream back.
+        set_interval(refresh, std::time::Duration::from_secs(60));
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = (live, fair);

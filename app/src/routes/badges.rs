@@ -608,12 +608,13 @@ pub fn StaffBadgesPage() -> impl IntoView {
 #[component]
 pub fn LeadsPage() -> impl IntoView {
     let locale = use_locale();
-    let data = Resource::new(|| (), |_| get_leads());
+    let query = use_query_map();
+    let page = move || query.with(|q| q.get("page").and_then(|p| p.parse::<u64>().ok()));
+    let data = Resource::new(page, get_leads);
     let capture = ServerAction::<CaptureLead>::new();
     let update = ServerAction::<UpdateLead>::new();
     let error = action_error(capture);
     let update_error = action_error(update);
-    let query = use_query_map();
     let saved = move || query.with(|q| q.get("saved").is_some() || q.get("updated").is_some());
     view! {
         <Title text=t(Key::LeadsTitle) />
@@ -641,8 +642,11 @@ pub fn LeadsPage() -> impl IntoView {
                     {move || Suspend::new(async move {
                         let l = locale.get_untracked();
                         match data.await {
-                            Ok(list) if list.is_empty() => view! { <p>{tr(l, Key::LeadsNone)}</p> }.into_any(),
-                            Ok(list) => list.into_iter().map(|lead| view! {
+                            Ok(list) if list.rows.is_empty() && list.page == 0 => view! { <p>{tr(l, Key::LeadsNone)}</p> }.into_any(),
+                            Ok(list) => {
+                            let older = list.has_more.then(|| format!("/firm/leads?page={}", list.page + 1));
+                            let newer = (list.page > 0).then(|| format!("/firm/leads?page={}", list.page - 1));
+                            let cards = list.rows.into_iter().map(|lead| view! {
                                 <article class="card lead" id=format!("lead-{}", lead.id)>
                                     <h3>{lead.name.clone()}</h3>
                                     <p>{lead.organisation.clone()}{lead.email.clone().map(|e| format!(" · {e}"))}</p>
@@ -664,7 +668,18 @@ pub fn LeadsPage() -> impl IntoView {
                                         <button type="submit" class="button button--small">{tr(l, Key::LeadsUpdate)}</button>
                                     </ActionForm>
                                 </article>
-                            }).collect_view().into_any(),
+                            }).collect_view();
+                            view! {
+                                {cards}
+                                {(older.is_some() || newer.is_some()).then(|| view! {
+                                    <nav class="pager" aria-label=tr(l, Key::CataloguePages)>
+                                        {newer.map(|h| view! { <a href=h rel="prev">{tr(l, Key::CataloguePrev)}</a> })}
+                                        " "
+                                        {older.map(|h| view! { <a href=h rel="next">{tr(l, Key::CatalogueNext)}</a> })}
+                                    </nav>
+                                })}
+                            }.into_any()
+                            }
                             Err(e) => error_alert(e, l),
                         }
                     })}

@@ -214,6 +214,7 @@ pub fn HallPlan(
         })
         .collect();
     let list_href = format!("/fairs/{}/booths", data.fair.slug);
+    let live = live.then(|| format!("/fairs/{}/plan/events", data.fair.slug));
     view! {
         <PlanMap
             fair=data.fair.id

@@ -472,9 +472,10 @@ fn FairBookingsContent() -> impl IntoView {
     let slug = param("slug");
     let query = use_query_map();
     let state = move || query.with(|q| q.get("state").unwrap_or_else(|| "live".into()));
+    let page = move || query.with(|q| q.get("page").and_then(|p| p.parse::<u64>().ok()));
     let data = Resource::new(
-        move || (slug(), state()),
-        |(s, st)| get_fair_bookings(s, st),
+        move || (slug(), state(), page()),
+        |(s, st, p)| get_fair_bookings(s, st, p),
     );
     let paid = ServerAction::<MarkPaid>::new();
     let end = ServerAction::<EndBooking>::new();
@@ -488,9 +489,12 @@ fn FairBookingsContent() -> impl IntoView {
             <Suspense fallback=loading>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Ok((fair, claims)) => {
+                        Ok((fair, claims, page, has_more)) => {
                             let slug = fair.slug.clone();
                             let current = state();
+                            let page_link = |n: u64| format!("/organiser/fairs/{slug}/bookings?state={current}&page={n}");
+                            let older = has_more.then(|| page_link(page + 1));
+                            let newer = (page > 0).then(|| page_link(page - 1));
                             let filters = ["live", "held", "confirmed", "paid", "cancelled", "released", "expired"].into_iter().map(|s| {
                                 let label = if s == "live" { tr(locale.get_untracked(), Key::FairsLive) } else { tr(locale.get_untracked(), claim_key(s)) };
                                 view! { <a class="tab" href=format!("/organiser/fairs/{slug}/bookings?state={s}") aria-current=(s == current).then_some("page")>{label}</a> }
@@ -549,6 +553,13 @@ fn FairBookingsContent() -> impl IntoView {
                                     </tr></thead>
                                     <tbody>{rows}</tbody>
                                 </table></div>
+                                {(older.is_some() || newer.is_some()).then(|| view! {
+                                    <nav class="pager" aria-label=tr(locale.get_untracked(), Key::CataloguePages)>
+                                        {newer.map(|h| view! { <a href=h rel="prev">{t(Key::CataloguePrev)}</a> })}
+                                        " "
+                                        {older.map(|h| view! { <a href=h rel="next">{t(Key::CatalogueNext)}</a> })}
+                                    </nav>
+                                })}
                             }.into_any()
                         }
                         Err(e) => error_view(e, locale),

@@ -10,6 +10,7 @@ use crate::api::meetings::{
 use crate::components::forms::{Field, FormAlert, Submit, TextArea, action_error, query_error};
 use crate::components::guard::RequireRole;
 use crate::i18n::{Key, t, tr, tr_args, use_locale};
+use crate::islands::ChangeNotice;
 use crate::routes::badges::{error_alert, loading, slug};
 use crate::routes::firm::checkboxes;
 use fairlink::Locale;
@@ -37,14 +38,15 @@ fn status_key(status: &str) -> Key {
 pub fn MeetingsPage() -> impl IntoView {
     let locale = use_locale();
     let slug = slug();
-    let data = Resource::new(slug, get_meetings);
+    let query = use_query_map();
+    let page = move || query.with(|q| q.get("page").and_then(|p| p.parse::<u64>().ok()));
+    let data = Resource::new(move || (slug(), page()), |(s, p)| get_meetings(s, p));
     let ask = ServerAction::<RequestMeeting>::new();
     let answer = ServerAction::<RespondMeeting>::new();
     let cancel = ServerAction::<CancelMeeting>::new();
     let ask_error = action_error(ask);
     let answer_error = action_error(answer);
     let page_error = query_error();
-    let query = use_query_map();
     let notice = move || {
         query.with(|q| {
             if q.get("sent").is_some() {
@@ -141,7 +143,11 @@ pub fn MeetingsPage() -> impl IntoView {
                                 }
                             }).collect_view().into_any()
                         };
-                        let requests = p.requests.into_iter().map(|r| request_card(r, p.buyer, slug.clone(), answer, cancel, l)).collect_view();
+                        let pages = &p.requests;
+                        let page_link = |n: u64| format!("/fairs/{slug}/meetings?page={n}#requests");
+                        let older = pages.has_more.then(|| page_link(pages.page + 1));
+                        let newer = (pages.page > 0).then(|| page_link(pages.page - 1));
+                        let requests = p.requests.rows.into_iter().map(|r| request_card(r, p.buyer, slug.clone(), answer, cancel, l)).collect_view();
                         let blocked_form = (!p.slots.is_empty()).then(|| {
                             let action = format!("/fairs/{slug}/blocked");
                             let zone = p.fair.time_zone.clone();
@@ -169,6 +175,7 @@ pub fn MeetingsPage() -> impl IntoView {
                             }
                         });
                         view! {
+                            {changes_notice(&slug, l)}
                             <p class="muted">{p.fair.name(l).to_string()}" · "<a href=format!("/fairs/{slug}/agenda")>{tr(l, Key::MeetingsAgendaLink)}</a></p>
                             {(!p.open).then(|| view! { <p class="alert">{tr(l, Key::MeetingsClosed)}</p> })}
                             {needs_form}
@@ -181,6 +188,13 @@ pub fn MeetingsPage() -> impl IntoView {
                                 <h2>{tr(l, Key::MeetingsRequests)}</h2>
                                 <FormAlert error=answer_error />
                                 {requests}
+                                {(older.is_some() || newer.is_some()).then(|| view! {
+                                    <nav class="pager" aria-label=tr(l, Key::CataloguePages)>
+                                        {newer.map(|h| view! { <a href=h rel="prev">{tr(l, Key::CataloguePrev)}</a> })}
+                                        " "
+                                        {older.map(|h| view! { <a href=h rel="next">{tr(l, Key::CatalogueNext)}</a> })}
+                                    </nav>
+                                })}
                             </section>
                             {blocked_form}
                         }.into_any()
@@ -188,6 +202,18 @@ pub fn MeetingsPage() -> impl IntoView {
                 </Suspense>
             </section>
         </RequireRole>
+    }
+}
+
+/// Tells a reader whose meetings changed meanwhile (on any instance).
+fn changes_notice(slug: &str, l: Locale) -> impl IntoView {
+    view! {
+        <ChangeNotice
+            events=format!("/fairs/{slug}/meetings/events")
+            event="meetings".to_string()
+            text=tr(l, Key::MeetingsChangedNotice).to_string()
+            action=tr(l, Key::MeetingsReload).to_string()
+        />
     }
 }
 
@@ -335,6 +361,7 @@ pub fn AgendaPage() -> impl IntoView {
                         };
                         let (s1, s2, s3, s4) = (slug.clone(), slug.clone(), slug.clone(), slug.clone());
                         view! {
+                            {changes_notice(&slug, l)}
                             <section id="held">
                                 <h2>{tr(l, Key::AgendaMarkHeld)}</h2>
                                 <p class="muted">{tr(l, Key::AgendaMarkHeldHint)}</p>
