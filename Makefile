@@ -14,3 +14,4 @@ bench:
 	./bench/booths.sh
 	./bench/badges.sh
 	./bench/meetings.sh
+	./bench/scale.sh

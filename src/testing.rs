@@ -316,7 +316,7 @@ pub struct BoothFixture {
 }
 
 pub async fn booth_fixture(db: &Db, booths: usize) -> BoothFixture {
-    use crate::booths::{self, plan};
+    use crate::booths;
     use chrono::{NaiveDate, NaiveTime, Utc};
     let now = Utc::now();
     let organiser = users(db, 1, crate::accounts::Role::Organiser, "organiser")
@@ -379,15 +379,37 @@ pub async fn booth_fixture(db: &Db, booths: usize) -> BoothFixture {
         .await
         .expect("type");
     }
+    let hall_id = add_hall(db, &organiser, fair_id, "A", booths).await;
+    let map = booths::fair_map(db, fair_id, None, now).await.expect("map");
+    BoothFixture {
+        fair_id,
+        hall_id,
+        organiser,
+        booths: map.booths.iter().map(|b| b.id).collect(),
+    }
+}
+
+/// A hall `code` of the fixture's fair with `booths` 3 m × 3 m booths in
+/// rows of 20 (`{code}-0001`...), pairs of rows back to back, corner
+/// booths at the ends of each row.
+pub async fn add_hall(
+    db: &Db,
+    organiser: &crate::accounts::SessionUser,
+    fair_id: uuid::Uuid,
+    code: &str,
+    booths: usize,
+) -> uuid::Uuid {
+    use crate::booths::{self, plan};
+    let now = chrono::Utc::now();
     let rows = booths.div_ceil(20).max(1) as i32;
     let hall_id = booths::save_hall(
         db,
-        &organiser,
+        organiser,
         fair_id,
         &booths::HallInput {
-            code: "A".into(),
-            name_vi: "Nhà A".into(),
-            name_en: "Hall A".into(),
+            code: code.into(),
+            name_vi: format!("Nhà {code}"),
+            name_en: format!("Hall {code}"),
             width: plan::metres(30 + 20 * 30 + 30),
             depth: plan::metres(30 + rows * 60 + 30),
         },
@@ -398,7 +420,7 @@ pub async fn booth_fixture(db: &Db, booths: usize) -> BoothFixture {
     let p = plan::Plan {
         booths: (0..booths)
             .map(|i| plan::PlanBooth {
-                code: format!("A-{:04}", i + 1),
+                code: format!("{code}-{:04}", i + 1),
                 x: 30 + (i % 20) as i32 * 30,
                 // Pairs of rows back to back, aisles between pairs.
                 y: 30 + (i / 20) as i32 * 60,
@@ -417,17 +439,11 @@ pub async fn booth_fixture(db: &Db, booths: usize) -> BoothFixture {
             .collect(),
         features: Vec::new(),
     };
-    booths::save_plan(db, &organiser, hall_id, &p, now)
+    booths::save_plan(db, organiser, hall_id, &p, now)
         .await
         .expect("save plan")
         .expect("valid plan");
-    let map = booths::fair_map(db, fair_id, None, now).await.expect("map");
-    BoothFixture {
-        fair_id,
-        hall_id,
-        organiser,
-        booths: map.booths.iter().map(|b| b.id).collect(),
-    }
+    hall_id
 }
 
 /// `n` accounts of one role, written directly (one password hash for all:

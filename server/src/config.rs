@@ -51,6 +51,15 @@ pub struct Config {
     /// with bursts of ten times as many (default 5: the scanners of a venue
     /// often share one address, and each syncs every 15 s; 0: no limit).
     pub sync_rate: f64,
+    /// `FAIRLINK_DRAIN_SECONDS`: after SIGTERM, how long the instance goes
+    /// on serving while `/readyz` answers 503, so that a load balancer
+    /// stops sending it requests before it stops listening (default 0;
+    /// behind a balancer, a little more than its health-check interval).
+    pub drain_seconds: u64,
+    /// `FAIRLINK_STOP_SECONDS`: how long requests in flight and the mail
+    /// batch may take after the instance stopped listening (default 30);
+    /// then the process ends anyway.
+    pub stop_seconds: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -187,6 +196,20 @@ impl Config {
                 }),
             None => Ok(default),
         };
+        let seconds = |name: &'static str, default: u64| match var(name) {
+            Some(v) => v
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|n| *n <= 3600)
+                .ok_or(ConfigError {
+                    variable: name,
+                    message: format!("{v:?} is not a number of seconds from 0 to 3600"),
+                }),
+            None => Ok(default),
+        };
+        let drain_seconds = seconds("FAIRLINK_DRAIN_SECONDS", 0)?;
+        let stop_seconds = seconds("FAIRLINK_STOP_SECONDS", 30)?;
         let search_rate = rate("FAIRLINK_SEARCH_RATE", 20.0)?;
         let sync_rate = rate("FAIRLINK_SYNC_RATE", 5.0)?;
         Ok(Config {
@@ -203,6 +226,8 @@ impl Config {
             metrics_token: var("FAIRLINK_METRICS_TOKEN"),
             search_rate,
             sync_rate,
+            drain_seconds,
+            stop_seconds,
         })
     }
 

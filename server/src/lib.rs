@@ -261,6 +261,7 @@ pub fn state(config: Config, db: Db) -> AppState {
             mail_wake: fairlink::mail::Wake::new(),
             map_statuses: Default::default(),
             map_generation: Default::default(),
+            map_read: Default::default(),
         },
         config: Arc::new(config),
         page_cache,
@@ -333,6 +334,10 @@ pub struct Running {
     pub handle: tokio::task::JoinHandle<std::io::Result<()>>,
     shutdown: Arc<tokio::sync::watch::Sender<bool>>,
     mail_worker: tokio::task::JoinHandle<()>,
+    /// How long draining goes on, and how long what is in flight may take
+    /// after it.
+    drain: Duration,
+    stop: Duration,
 }
 
 impl Running {
@@ -340,12 +345,42 @@ impl Running {
         format!("http://{}", self.addr)
     }
 
-    /// Serves until the process is told to stop (SIGINT, SIGTERM), then lets
-    /// the mail worker finish its batch.
+    /// Serves until the process is told to stop (SIGINT, SIGTERM): drains
+    /// (`/readyz` answers 503 while requests are still served), stops
+    /// listening, lets requests in flight and the mail worker's batch
+    /// finish, and gives up on them after the stop deadline.
     pub async fn wait(self) -> anyhow::Result<()> {
-        let served = self.handle.await;
-        let _ = self.shutdown.send(true);
-        let _ = self.mail_worker.await;
+        let Running {
+            mut handle,
+            shutdown,
+            mail_worker,
+            drain,
+            stop,
+            ..
+        } = self;
+        let mut stopping = shutdown.subscribe();
+        let deadline = async {
+            let _ = stopping.wait_for(|s| *s).await;
+            tokio::time::sleep(drain + stop).await;
+        };
+        let served = tokio::select! {
+            served = &mut handle => Some(served),
+            _ = deadline => None,
+        };
+        let _ = shutdown.send(true);
+        let Some(served) = served else {
+            tracing::warn!(
+                seconds = stop.as_secs(),
+                "requests still in flight at the stop deadline: ending anyway"
+            );
+            handle.abort();
+            return Ok(());
+        };
+        if tokio::time::timeout(stop, mail_worker).await.is_err() {
+            tracing::warn!(
+                "the mail batch did not end by the stop deadline: its mails are sent again later"
+            );
+        }
         served??;
         Ok(())
     }
@@ -397,7 +432,11 @@ pub async fn start(config: Config, db: Db) -> anyhow::Result<Running> {
     // Changes made on any instance reach the pages connected to this one.
     let follow_db = db.clone();
     let follow_stop = tx.subscribe();
-    tokio::spawn(async move { follow_db.follow_changes(follow_stop).await });
+    let (listening, ready) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move { follow_db.follow_changes(follow_stop, listening).await });
+    // Changes made from here on are heard (unless the database is away:
+    // then the listener keeps trying on its own).
+    let _ = tokio::time::timeout(Duration::from_secs(5), ready).await;
     tokio::spawn(live::forget_changed_maps(state.clone()));
     let mail_worker = tokio::spawn(fairlink::mail::delivery::run(
         db,
@@ -407,6 +446,8 @@ pub async fn start(config: Config, db: Db) -> anyhow::Result<Running> {
         tx.subscribe(),
     ));
     let stopping = state.stopping.clone();
+    let drain = Duration::from_secs(state.config.drain_seconds);
+    let stop = Duration::from_secs(state.config.stop_seconds);
     let app = router(state);
     let handle = tokio::spawn(async move {
         axum::serve(
@@ -414,10 +455,17 @@ pub async fn start(config: Config, db: Db) -> anyhow::Result<Running> {
             app.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(async move {
-            tokio::select! {
-                _ = rx.wait_for(|stop| *stop) => {}
-                _ = shutdown_signal() => {
-                    let _ = stopping.send(true);
+            let signalled = tokio::select! {
+                _ = rx.wait_for(|stop| *stop) => false,
+                _ = shutdown_signal() => true,
+            };
+            if signalled {
+                // Not ready any more, still serving: the balancer takes
+                // the instance out before it stops listening.
+                let _ = stopping.send(true);
+                if !drain.is_zero() {
+                    tracing::info!(seconds = drain.as_secs(), "draining");
+                    tokio::time::sleep(drain).await;
                 }
             }
         })
@@ -428,6 +476,8 @@ pub async fn start(config: Config, db: Db) -> anyhow::Result<Running> {
         handle,
         shutdown: tx,
         mail_worker,
+        drain,
+        stop,
     })
 }
 

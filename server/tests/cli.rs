@@ -415,6 +415,15 @@ db_test! {
 
 /// `fairlink serve` as a process of its own on `url`, with its port.
 fn spawn_serve(url: &str, mail_dir: &std::path::Path) -> (std::process::Child, String) {
+    spawn_serve_with(url, mail_dir, &[])
+}
+
+/// The same, with more settings.
+fn spawn_serve_with(
+    url: &str,
+    mail_dir: &std::path::Path,
+    env: &[(&str, &str)],
+) -> (std::process::Child, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -427,6 +436,7 @@ fn spawn_serve(url: &str, mail_dir: &std::path::Path) -> (std::process::Child, S
         .env("FAIRLINK_MAIL_DIR", mail_dir)
         .env("LEPTOS_SITE_ROOT", mail_dir.join("no-site"))
         .env("RUST_LOG", "error")
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -596,7 +606,7 @@ db_test! {
                                 "id": id,
                                 "token": badge_tokens[(c * 7 + i) % badge_tokens.len()],
                                 "gate_id": gate_id,
-                                "direction": if i % 2 == 0 { "in" } else { "out" },
+                                "direction": if i.is_multiple_of(2) { "in" } else { "out" },
                                 "at": format!("2030-03-10T03:{:02}:{:02}Z", (i / 60) % 60, i % 60),
                             });
                             let res = http
@@ -725,6 +735,43 @@ db_test! {
         wait_ready(&base_a2).await;
         wait_ready(&base_b).await;
         drop(procs);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+db_test! {
+    async fn a_stopping_instance_drains_before_it_stops_listening(db: Db) {
+        let dir = std::env::temp_dir().join(format!("fairlink-drain-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (mut child, base) = spawn_serve_with(db.url(), &dir, &[("FAIRLINK_DRAIN_SECONDS", "2")]);
+        wait_ready(&base).await;
+        let started = std::time::Instant::now();
+        let term = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+        assert!(term.success());
+        // Told to stop: not ready, still serving.
+        let mut drained = false;
+        for _ in 0..100 {
+            let ready = reqwest::get(format!("{base}/readyz")).await.unwrap();
+            if ready.status() == reqwest::StatusCode::SERVICE_UNAVAILABLE {
+                drained = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        assert!(drained, "/readyz says 503 while draining");
+        let page = reqwest::get(format!("{base}/healthz")).await.unwrap();
+        assert_eq!(page.status(), reqwest::StatusCode::OK, "requests are still served while draining");
+        // Then it stops listening and ends by itself.
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(started.elapsed() < std::time::Duration::from_secs(30), "the instance did not end");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        };
+        assert!(status.success(), "{status}");
+        assert!(started.elapsed() >= std::time::Duration::from_secs(2), "it drained first");
+        assert!(reqwest::get(format!("{base}/healthz")).await.is_err(), "no longer listening");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

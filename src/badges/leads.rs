@@ -228,7 +228,7 @@ mod service {
             .filter(lead::Column::FirmId.eq(firm_id))
             .order_by_desc(lead::Column::UpdatedAt)
             .order_by_desc(lead::Column::Id)
-            .offset(page.saturating_mul(LEADS_PAGE))
+            .offset(page.min(10_000) * LEADS_PAGE)
             .limit(LEADS_PAGE + 1)
             .all(db.read())
             .await?;

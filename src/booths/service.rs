@@ -1905,12 +1905,15 @@ pub async fn expire_holds(db: &Db, links: &Links, now: DateTime<Utc>) -> Result<
     let mut ended = 0;
     for c in due {
         let txn = db.begin().await?;
-        if end_stale_hold(&txn, c.booth_id, now).await?.is_some() {
+        let over = end_stale_hold(&txn, c.booth_id, now).await?.is_some();
+        if over {
             offer_to_waitlist(&txn, c.booth_id, links, now).await?;
             ended += 1;
         }
         txn.commit().await?;
-        db.announce(Change::new(Topic::Booths, c.fair_id)).await;
+        if over {
+            db.announce(Change::new(Topic::Booths, c.fair_id)).await;
+        }
     }
     Ok(ended)
 }

@@ -149,28 +149,65 @@ pub(super) fn channels() -> [tokio::sync::broadcast::Sender<Change>; 3] {
     std::array::from_fn(|_| tokio::sync::broadcast::channel(1024).0)
 }
 
+fn tell(channels: &[tokio::sync::broadcast::Sender<Change>; 3], change: Change) {
+    let _ = channels[change.topic.index()].send(change);
+}
+
+/// PostgreSQL: sends the announcements queued by [`Db::announce`], one at a
+/// time on one pooled connection, the same change once however often it
+/// was queued meanwhile (a busy door's scans make one notification per
+/// batch, not one per request). Ends when every handle on the database is
+/// gone.
+pub(super) async fn send_announcements(
+    write: sea_orm::DatabaseConnection,
+    mut queue: tokio::sync::mpsc::Receiver<Change>,
+    channels: [tokio::sync::broadcast::Sender<Change>; 3],
+) {
+    while let Some(first) = queue.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < 1024 {
+            match queue.try_recv() {
+                Ok(c) => {
+                    if !batch.contains(&c) {
+                        batch.push(c);
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+        for change in batch {
+            let sql = Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT pg_notify($1, $2)",
+                [CHANNEL.into(), change.encode().into()],
+            );
+            if let Err(e) = write.execute_raw(sql).await {
+                tracing::debug!(error = %e, "a change could not be announced");
+                // This instance at least knows.
+                tell(&channels, change);
+            }
+        }
+    }
+}
+
 impl Db {
     fn tell_here(&self, change: Change) {
-        let _ = self.changes[change.topic.index()].send(change);
+        tell(&self.changes, change);
     }
 
     /// Tells every instance that `change` happened. Call it after the
-    /// transaction that made the change committed. Never fails: a change
-    /// that could not be announced is picked up by the pages' slow polls.
+    /// transaction that made the change committed. Never fails and never
+    /// waits for the database (on PostgreSQL the notification is queued for
+    /// [`send_announcements`]): a change that could not be announced is
+    /// picked up by the pages' slow polls.
     pub async fn announce(&self, change: Change) {
-        if self.backend() != DbBackend::Postgres {
-            self.tell_here(change);
-            return;
-        }
-        let sql = Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT pg_notify($1, $2)",
-            [CHANNEL.into(), change.encode().into()],
-        );
-        if let Err(e) = self.write.execute_raw(sql).await {
-            tracing::debug!(error = %e, "a change could not be announced");
-            // This instance at least knows.
-            self.tell_here(change);
+        match &self.announcements {
+            Some(queue) => {
+                if queue.try_send(change).is_err() {
+                    tracing::debug!("announcements queue full: a change goes unannounced");
+                }
+            }
+            None => self.tell_here(change),
         }
     }
 
@@ -183,12 +220,18 @@ impl Db {
 
     /// PostgreSQL: listens on [`CHANNEL`] and passes what it hears to
     /// [`Db::changes`] until `stop` turns true, reconnecting after a lost
-    /// connection. SQLite: returns at once (announcements need no relay).
-    pub async fn follow_changes(&self, mut stop: tokio::sync::watch::Receiver<bool>) {
+    /// connection; `ready` is told once it first listens. SQLite: returns at
+    /// once (announcements need no relay).
+    pub async fn follow_changes(
+        &self,
+        mut stop: tokio::sync::watch::Receiver<bool>,
+        ready: tokio::sync::oneshot::Sender<()>,
+    ) {
         use sea_orm::sqlx::postgres::PgListener;
         if self.backend() != DbBackend::Postgres {
             return;
         }
+        let mut ready = Some(ready);
         let pool = self.write.get_postgres_connection_pool().clone();
         let mut pause = std::time::Duration::from_millis(100);
         loop {
@@ -217,9 +260,16 @@ impl Db {
                 }
             };
             pause = std::time::Duration::from_millis(100);
-            // Whatever happened while nobody listened.
-            for topic in Topic::ALL {
-                self.tell_here(Change::anything(topic));
+            match ready.take() {
+                Some(r) => {
+                    let _ = r.send(());
+                }
+                // Listening again: whatever happened while nobody listened.
+                None => {
+                    for topic in Topic::ALL {
+                        self.tell_here(Change::anything(topic));
+                    }
+                }
             }
             loop {
                 let next = tokio::select! {

@@ -127,6 +127,8 @@ pub struct Db {
     url: String,
     /// What this instance hears of changes, a channel per topic (see [`changes`]).
     changes: [tokio::sync::broadcast::Sender<Change>; 3],
+    /// PostgreSQL: announcements waiting to be sent (see [`changes`]).
+    announcements: Option<tokio::sync::mpsc::Sender<Change>>,
 }
 
 impl Db {
@@ -189,6 +191,7 @@ impl Db {
             write,
             url: url.to_string(),
             changes: changes::channels(),
+            announcements: None,
         })
     }
 
@@ -214,11 +217,22 @@ impl Db {
             .test_before_acquire_if_idle_for(Duration::from_secs(10))
             .sqlx_logging(false);
         let conn = Database::connect(opts).await?;
+        let channels = changes::channels();
+        let announcements = tokio::runtime::Handle::try_current().ok().map(|handle| {
+            let (queue, pending) = tokio::sync::mpsc::channel(4096);
+            handle.spawn(changes::send_announcements(
+                conn.clone(),
+                pending,
+                channels.clone(),
+            ));
+            queue
+        });
         Ok(Db {
             read: conn.clone(),
             write: conn,
             url: url.to_string(),
-            changes: changes::channels(),
+            changes: channels,
+            announcements,
         })
     }
 

@@ -788,6 +788,9 @@ async fn names<C: ConnectionTrait>(
 /// Meeting requests shown per page.
 pub const REQUESTS_PAGE: u64 = 50;
 
+/// The last page anyone is shown (a wild page number reads nothing).
+const MAX_PAGE: u64 = 10_000;
+
 /// One page of meeting requests.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RequestsPage {
@@ -826,7 +829,7 @@ pub async fn requests(
         .order_by_asc(Expr::cust("CASE WHEN status = 'pending' THEN 0 ELSE 1 END"))
         .order_by_desc(request::Column::CreatedAt)
         .order_by_desc(request::Column::Id)
-        .offset(page.saturating_mul(REQUESTS_PAGE))
+        .offset(page.min(MAX_PAGE) * REQUESTS_PAGE)
         .limit(REQUESTS_PAGE + 1)
         .all(db.read())
         .await?;
@@ -1196,12 +1199,14 @@ pub async fn run_schedule(
         .await?;
     }
     txn.commit().await?;
-    announce(
-        db,
-        fair_id,
-        changes.iter().flat_map(|c| [c.buyer_id, c.firm_id]),
-    )
-    .await;
+    if !changes.is_empty() {
+        announce(
+            db,
+            fair_id,
+            changes.iter().flat_map(|c| [c.buyer_id, c.firm_id]),
+        )
+        .await;
+    }
     Ok(RunReport {
         scheduled: outcome.schedule.meetings.len(),
         added,
@@ -1665,6 +1670,7 @@ pub async fn mark_held(
         a.update(&txn).await?;
     }
     txn.commit().await?;
+    announce(db, fair_id, [buyer_id, firm_id]).await;
     Ok(r.id)
 }
 

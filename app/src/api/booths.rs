@@ -257,12 +257,22 @@ pub async fn booth_statuses(fair: Uuid) -> Result<Vec<(Uuid, String)>, AppError>
     use super::ctx::MAP_STATUSES_FRESH;
     use std::time::Instant;
     let app = super::ctx::app()?;
-    // The same for every reader: read at most once a second per instance.
-    if let Ok(cache) = app.map_statuses.lock()
-        && let Some((at, statuses)) = cache.get(&fair)
-        && at.elapsed() < MAP_STATUSES_FRESH
-    {
-        return Ok(statuses.clone());
+    // The same for every reader: read at most once a second per instance,
+    // by one reader at a time (the others wait for its read).
+    let cached = || {
+        app.map_statuses.lock().ok().and_then(|cache| {
+            cache
+                .get(&fair)
+                .filter(|(at, _)| at.elapsed() < MAP_STATUSES_FRESH)
+                .map(|(_, statuses)| statuses.clone())
+        })
+    };
+    if let Some(statuses) = cached() {
+        return Ok(statuses);
+    }
+    let _reading = app.map_read.lock().await;
+    if let Some(statuses) = cached() {
+        return Ok(statuses);
     }
     let generation = app.map_generation.load(std::sync::atomic::Ordering::SeqCst);
     let map = fairlink::booths::fair_map(&app.db, fair, None, Utc::now()).await?;

@@ -32,6 +32,9 @@ pub struct AppContext {
     /// Bumped whenever a fair's booths change: statuses read before a
     /// change are not kept after it.
     pub map_generation: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// Held by the one request that reads the statuses afresh: the maps
+    /// told of a change together wait for its read instead of each reading.
+    pub map_read: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 /// Booth statuses per fair, with when they were read.

@@ -35,6 +35,16 @@ pub fn ChangeNotice(events: String, event: String, text: String, action: String)
             let _ =
                 source.add_event_listener_with_callback(&event, on_change.as_ref().unchecked_ref());
             on_change.forget();
+            // Connected again after a break: changes may have been missed.
+            let mut opened = 0u32;
+            let on_open = Closure::<dyn FnMut()>::new(move || {
+                opened += 1;
+                if opened > 1 {
+                    changed.set(true);
+                }
+            });
+            source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+            on_open.forget();
             on_cleanup(move || source.close());
         }
     }
