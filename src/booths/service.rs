@@ -1036,6 +1036,19 @@ pub async fn fair_map(
     viewer_firm: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> Result<FairMap> {
+    hall_map(db, fair_id, None, viewer_firm, now).await
+}
+
+/// The same with only the booths of hall `hall` ("": the first hall;
+/// every hall, zone and type still listed): what a plan page shows. A hall
+/// that is not there has no booths.
+pub async fn hall_map(
+    db: &Db,
+    fair_id: Uuid,
+    hall: Option<&str>,
+    viewer_firm: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<FairMap> {
     let conn = db.read();
     let f: Fair = fair_exists(conn, fair_id).await?.into();
     let zones = zone::Entity::find()
@@ -1057,14 +1070,31 @@ pub async fn fair_map(
         .filter(feature::Column::HallId.is_in(halls.iter().map(|h| h.id).collect::<Vec<_>>()))
         .all(conn)
         .await?;
-    let booths = booth::Entity::find()
-        .filter(booth::Column::FairId.eq(fair_id))
-        .order_by_asc(booth::Column::Code)
-        .all(conn)
-        .await?;
-    let claims: HashMap<Uuid, claim::Model> = claim::Entity::find()
+    let mut booths = booth::Entity::find().filter(booth::Column::FairId.eq(fair_id));
+    let mut claims = claim::Entity::find()
         .filter(claim::Column::FairId.eq(fair_id))
-        .filter(claim::Column::LiveBoothId.is_not_null())
+        .filter(claim::Column::LiveBoothId.is_not_null());
+    if let Some(code) = hall {
+        // A hall of a big fair: its booths only, and only their claims.
+        let id = if code.is_empty() {
+            halls.first()
+        } else {
+            halls.iter().find(|h| h.code == code)
+        }
+        .map(|h| h.id);
+        booths = booths.filter(booth::Column::HallId.eq(id.unwrap_or(Uuid::nil())));
+        claims = claims.filter(
+            claim::Column::BoothId.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(booth::Column::Id)
+                    .from(booth::Entity)
+                    .and_where(booth::Column::HallId.eq(id.unwrap_or(Uuid::nil())))
+                    .to_owned(),
+            ),
+        );
+    }
+    let booths = booths.order_by_asc(booth::Column::Code).all(conn).await?;
+    let claims: HashMap<Uuid, claim::Model> = claims
         .all(conn)
         .await?
         .into_iter()

@@ -791,14 +791,6 @@ pub const REQUESTS_PAGE: u64 = 50;
 /// The last page anyone is shown (a wild page number reads nothing).
 const MAX_PAGE: u64 = 10_000;
 
-/// One page of meeting requests.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct RequestsPage {
-    pub rows: Vec<RequestView>,
-    pub page: u64,
-    pub has_more: bool,
-}
-
 /// The requests a buyer sent or received, a firm's, or (organisers) all
 /// of the fair's: those waiting for an answer first, then the newest,
 /// [`REQUESTS_PAGE`] at a time.

@@ -169,3 +169,11 @@ pub struct SectorFigures {
     /// Meetings after which either side reported a sample, quotation or order.
     pub follow_ups: u64,
 }
+
+/// One page of meeting requests.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestsPage {
+    pub rows: Vec<RequestView>,
+    pub page: u64,
+    pub has_more: bool,
+}

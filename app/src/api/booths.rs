@@ -224,10 +224,11 @@ pub async fn get_fair_map(slug: String, hall: String) -> Result<FairMapData, App
     if why_not.is_empty() && !booking_open {
         why_not = ErrorCode::BookingClosed.as_str().into();
     }
-    let map = fairlink::booths::fair_map(&app.db, fair.id, viewer_firm, now).await?;
-    let (halls, zones, types, mut features, mut booths) = map_data(map);
     // No hall named: the first; "*": every hall.
     let mut hall = hall.trim().to_ascii_uppercase();
+    let only = (hall != "*").then_some(hall.as_str());
+    let map = fairlink::booths::hall_map(&app.db, fair.id, only, viewer_firm, now).await?;
+    let (halls, zones, types, mut features, mut booths) = map_data(map);
     if hall.is_empty() {
         hall = halls.first().map(|h| h.code.clone()).unwrap_or_default();
     }

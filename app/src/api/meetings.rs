@@ -21,7 +21,7 @@ pub struct MeetingsPage {
     pub open: bool,
     pub need: Option<NeedInput>,
     pub recommendations: Vec<Recommendation>,
-    pub requests: fairlink::meetings::service::RequestsPage,
+    pub requests: fairlink::meetings::views::RequestsPage,
     pub slots: Vec<SlotView>,
     pub blocked: Vec<Uuid>,
 }
