@@ -64,7 +64,10 @@ mod db {
     use crate::fairs::entity::fair;
     use crate::{Error, ErrorCode};
     use chrono::{Duration, TimeZone};
-    use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Value};
+    use sea_orm::{
+        AccessMode, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, IsolationLevel,
+        QueryFilter, TransactionTrait, Value,
+    };
     use std::collections::BTreeMap;
 
     /// The figures of `fair_id` for `day` (the fair day `now` falls on when
@@ -75,8 +78,21 @@ mod db {
         day: Option<NaiveDate>,
         now: DateTime<Utc>,
     ) -> Result<LiveCounts> {
-        let conn = db.read();
-        let backend = conn.get_database_backend();
+        // One snapshot for every figure: read while scans go on, the
+        // figures still agree with each other (inside, entries, per hour).
+        let read = db.read();
+        let backend = read.get_database_backend();
+        let txn = match backend {
+            DbBackend::Postgres => {
+                read.begin_with_config(
+                    Some(IsolationLevel::RepeatableRead),
+                    Some(AccessMode::ReadOnly),
+                )
+                .await?
+            }
+            _ => read.begin().await?,
+        };
+        let conn = &txn;
         let f = fair::Entity::find_by_id(fair_id)
             .one(conn)
             .await?
@@ -225,6 +241,7 @@ mod db {
             out.inside = r.try_get_by_index(0)?;
             out.came = r.try_get_by_index(1)?;
         }
+        txn.commit().await?;
         Ok(out)
     }
 }
