@@ -241,7 +241,8 @@ pub async fn meetings_events(
 }
 
 /// Keeps this instance's shared booth statuses true to changes made on any
-/// instance: statuses read before a change are dropped when it is heard.
+/// instance: statuses read before a change serve no reader who comes
+/// after it.
 pub async fn forget_changed_maps(state: AppState) {
     let mut changes = state.ctx.db.changes(Topic::Booths);
     let mut stopping = state.stopping.subscribe();
@@ -250,22 +251,12 @@ pub async fn forget_changed_maps(state: AppState) {
             c = changes.recv() => c,
             _ = stopping.changed() => return,
         };
-        let fair = match change {
-            Ok(c) => c.fair_id,
-            Err(RecvError::Lagged(_)) => None,
-            Err(RecvError::Closed) => return,
-        };
+        if let Err(RecvError::Closed) = change {
+            return;
+        }
         state
             .ctx
             .map_generation
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        if let Ok(mut cache) = state.ctx.map_statuses.lock() {
-            match fair {
-                Some(f) => {
-                    cache.remove(&f);
-                }
-                None => cache.clear(),
-            }
-        }
     }
 }

@@ -258,24 +258,35 @@ pub async fn booth_statuses(fair: Uuid) -> Result<Vec<(Uuid, String)>, AppError>
     use super::ctx::MAP_STATUSES_FRESH;
     use std::time::Instant;
     let app = super::ctx::app()?;
-    // The same for every reader: read at most once a second per instance,
-    // by one reader at a time (the others wait for its read).
-    let cached = || {
+    use std::sync::atomic::Ordering::SeqCst;
+    // The same for every reader: read at most once a second per instance
+    // while no booth changes, and by one reader at a time. A reader that
+    // had to wait takes what a read begun after it asked found (the maps
+    // told of a change together make one read, not one each).
+    let asked = Instant::now();
+    let cached = |waited: bool| {
         app.map_statuses.lock().ok().and_then(|cache| {
             cache
                 .get(&fair)
-                .filter(|(at, _)| at.elapsed() < MAP_STATUSES_FRESH)
-                .map(|(_, statuses)| statuses.clone())
+                .filter(|(began, generation, _)| {
+                    if waited && *began >= asked {
+                        return true;
+                    }
+                    *generation == app.map_generation.load(SeqCst)
+                        && began.elapsed() < MAP_STATUSES_FRESH
+                })
+                .map(|(_, _, statuses)| statuses.clone())
         })
     };
-    if let Some(statuses) = cached() {
+    if let Some(statuses) = cached(false) {
         return Ok(statuses);
     }
     let _reading = app.map_read.lock().await;
-    if let Some(statuses) = cached() {
+    if let Some(statuses) = cached(true) {
         return Ok(statuses);
     }
-    let generation = app.map_generation.load(std::sync::atomic::Ordering::SeqCst);
+    let began = Instant::now();
+    let generation = app.map_generation.load(SeqCst);
     let map = fairlink::booths::fair_map(&app.db, fair, None, Utc::now()).await?;
     let statuses: Vec<(Uuid, String)> = map
         .booths
@@ -284,12 +295,10 @@ pub async fn booth_statuses(fair: Uuid) -> Result<Vec<(Uuid, String)>, AppError>
         .collect();
     if let Ok(mut cache) = app.map_statuses.lock() {
         // Fairs are few; a stale fair's entry is dropped when another is read.
-        cache.retain(|_, (at, _)| at.elapsed() < MAP_STATUSES_FRESH);
-        // Booths changed while they were read: what was read may be older
-        // than the change, so it serves nobody else.
-        if app.map_generation.load(std::sync::atomic::Ordering::SeqCst) == generation {
-            cache.insert(fair, (Instant::now(), statuses.clone()));
-        }
+        cache.retain(|_, (began, _, _)| began.elapsed() < MAP_STATUSES_FRESH);
+        // Kept with the change count from before the read: booths changed
+        // while they were read make it stale at once for later readers.
+        cache.insert(fair, (began, generation, statuses.clone()));
     }
     Ok(statuses)
 }

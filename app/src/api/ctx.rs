@@ -37,10 +37,11 @@ pub struct AppContext {
     pub map_read: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
-/// Booth statuses per fair, with when they were read.
+/// Booth statuses per fair: when their read began, the change count
+/// (`map_generation`) then, and the statuses.
 pub type MapStatuses = std::sync::Arc<
     std::sync::Mutex<
-        std::collections::HashMap<uuid::Uuid, (std::time::Instant, Vec<(uuid::Uuid, String)>)>,
+        std::collections::HashMap<uuid::Uuid, (std::time::Instant, u64, Vec<(uuid::Uuid, String)>)>,
     >,
 >;
 
