@@ -49,7 +49,7 @@
 use chrono::{Duration as ChronoDuration, TimeZone, Utc};
 use fairlink::accounts::{self, Role};
 use fairlink::badges::entity::scan;
-use fairlink::badges::{self, BadgeInput, BadgeKind, GateInput};
+use fairlink::badges::{self, GateInput};
 use fairlink::booths::entity::claim;
 use fairlink::db::{Db, redact};
 use fairlink::firms::entity::firm;
@@ -188,19 +188,7 @@ async fn fixture(
     let txn = db.begin().await.expect("begin");
     let mut badge_tokens = Vec::with_capacity(n_badges);
     for i in 0..n_badges {
-        let input = BadgeInput {
-            fair_id: fx.fair_id,
-            kind: BadgeKind::Visitor,
-            user_id: None,
-            firm_id: None,
-            name: format!("Khách {i}"),
-            organisation: "Công ty Khách mời".into(),
-            email: None,
-            valid_from: None,
-            valid_to: None,
-            areas: vec![],
-            lead_consent: false,
-        };
+        let input = fairlink::testing::visitor_badge(fx.fair_id, &format!("Khách {i}"));
         badge_tokens.push(
             badges::issue_in(&txn, &input, key, now)
                 .await

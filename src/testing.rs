@@ -446,6 +446,24 @@ pub async fn add_hall(
     hall_id
 }
 
+/// A visitor badge of `fair_id` for `name` (every day, every area, no
+/// consent to leads).
+pub fn visitor_badge(fair_id: uuid::Uuid, name: &str) -> crate::badges::BadgeInput {
+    crate::badges::BadgeInput {
+        fair_id,
+        kind: crate::badges::BadgeKind::Visitor,
+        user_id: None,
+        firm_id: None,
+        name: name.into(),
+        organisation: "Công ty Khách".into(),
+        email: None,
+        valid_from: None,
+        valid_to: None,
+        areas: vec![],
+        lead_consent: false,
+    }
+}
+
 /// `n` accounts of one role, written directly (one password hash for all:
 /// hashing thousands would take minutes). Exhibitors each get an approved
 /// firm of their own.

@@ -473,7 +473,7 @@ impl Answered {
 db_test! {
     async fn an_instance_killed_mid_load_loses_no_answered_write_and_the_other_carries_on(db: Db) {
         use fairlink::accounts::Role;
-        use fairlink::badges::{self, BadgeInput, BadgeKind, GateInput};
+        use fairlink::badges::{self, GateInput};
         use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
         use std::collections::HashSet;
         use std::sync::{Arc, Mutex};
@@ -501,19 +501,7 @@ db_test! {
         let (_, device) = badges::add_device(&db, &fx.organiser, fx.fair_id, "K1", now).await.unwrap();
         let mut badge_tokens = Vec::new();
         for i in 0..60 {
-            let input = BadgeInput {
-                fair_id: fx.fair_id,
-                kind: BadgeKind::Visitor,
-                user_id: None,
-                firm_id: None,
-                name: format!("Khách {i}"),
-                organisation: "Công ty Khách".into(),
-                email: None,
-                valid_from: None,
-                valid_to: None,
-                areas: vec![],
-                lead_consent: false,
-            };
+            let input = fairlink::testing::visitor_badge(fx.fair_id, &format!("Khách {i}"));
             badge_tokens.push(badges::issue(&db, &fx.organiser, &input, now).await.unwrap().token);
         }
         let booths = Arc::new(fx.booths.clone());

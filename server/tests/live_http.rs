@@ -5,7 +5,7 @@
 
 use chrono::{TimeZone, Utc};
 use fairlink::accounts::{self, Role};
-use fairlink::badges::{self, BadgeInput, BadgeKind, GateInput};
+use fairlink::badges::{self, GateInput};
 use fairlink::db::Db;
 use fairlink::db_test;
 use fairlink::meetings::views::ProgrammeInput;
@@ -186,19 +186,7 @@ db_test! {
         let badge = badges::issue(
             &db,
             &fx.organiser,
-            &BadgeInput {
-                fair_id: fx.fair_id,
-                kind: BadgeKind::Visitor,
-                user_id: None,
-                firm_id: None,
-                name: "Khách".into(),
-                organisation: "Công ty Khách".into(),
-                email: None,
-                valid_from: None,
-                valid_to: None,
-                areas: vec![],
-                lead_consent: false,
-            },
+            &fairlink::testing::visitor_badge(fx.fair_id, "Khách"),
             now,
         )
         .await

@@ -409,19 +409,7 @@ db_test! {
         let gate_id = badges::save_gate(&db, org, fx.fair_id, &gate, t).await.unwrap();
         let mut tokens = Vec::new();
         for i in 0..30 {
-            let input = BadgeInput {
-                fair_id: fx.fair_id,
-                kind: BadgeKind::Visitor,
-                user_id: None,
-                firm_id: None,
-                name: format!("Khách {i}"),
-                organisation: "Công ty Khách".into(),
-                email: None,
-                valid_from: None,
-                valid_to: None,
-                areas: vec![],
-                lead_consent: false,
-            };
+            let input = fairlink::testing::visitor_badge(fx.fair_id, &format!("Khách {i}"));
             tokens.push(badges::issue(&db, org, &input, t).await.unwrap().token);
         }
         let (_, token) = badges::add_device(&db, org, fx.fair_id, "Cổng Nam 1", t).await.unwrap();

@@ -470,7 +470,7 @@ pub async fn ingest(
         let txn = db.begin().await?;
         let decided = decide(&txn, &batch, now, Some(&known)).await?;
         txn.commit().await?;
-        db.announce(Change::new(Topic::Scans, fair_id)).await;
+        db.announce(Change::new(Topic::Scans, fair_id));
         for d in decided {
             if d.duplicate {
                 report.duplicates += 1;
@@ -1048,13 +1048,9 @@ impl Gatekeeper {
                         for ((_, _, answer), d) in tickets.into_iter().zip(decided) {
                             let _ = answer.send(Ok(d.verdict));
                         }
-                        // The next batch need not wait for the news.
-                        let db = writer.db.clone();
-                        tokio::spawn(async move {
-                            for f in fairs {
-                                db.announce(Change::new(Topic::Scans, f)).await;
-                            }
-                        });
+                        for f in fairs {
+                            writer.db.announce(Change::new(Topic::Scans, f));
+                        }
                     }
                     Err(e) => {
                         for (_, _, answer) in tickets {

@@ -909,7 +909,7 @@ async fn store_plan(
     )
     .await?;
     txn.commit().await?;
-    db.announce(Change::new(Topic::Booths, h.fair_id)).await;
+    db.announce(Change::new(Topic::Booths, h.fair_id));
     Ok(Ok(report))
 }
 
@@ -956,7 +956,7 @@ pub async fn set_blocked(
     )
     .await?;
     txn.commit().await?;
-    db.announce(Change::new(Topic::Booths, b.fair_id)).await;
+    db.announce(Change::new(Topic::Booths, b.fair_id));
     Ok(())
 }
 
@@ -1311,7 +1311,7 @@ pub async fn hold(
             .rows_affected()
             == 1
         {
-            db.announce(Change::new(Topic::Booths, b.fair_id)).await;
+            db.announce(Change::new(Topic::Booths, b.fair_id));
             return claim_view(db.read(), id).await;
         }
     }
@@ -1350,7 +1350,7 @@ pub async fn hold(
         Err(e) => return Err(e.into()),
     }
     txn.commit().await?;
-    db.announce(Change::new(Topic::Booths, b.fair_id)).await;
+    db.announce(Change::new(Topic::Booths, b.fair_id));
     claim_view(db.read(), id).await
 }
 
@@ -1471,8 +1471,7 @@ pub async fn confirm(
         .await?;
         if let Some(view) = booked {
             txn.commit().await?;
-            db.announce(Change::new(Topic::Booths, row.claim.fair_id))
-                .await;
+            db.announce(Change::new(Topic::Booths, row.claim.fair_id));
             return Ok(view);
         }
         // Not the hold that was read any more: nothing of this attempt stays
@@ -1489,7 +1488,7 @@ pub async fn confirm(
         if c.held_until.is_none_or(|t| t <= now) {
             end_stale_hold(&txn, c.booth_id, now).await?;
             txn.commit().await?;
-            db.announce(Change::new(Topic::Booths, c.fair_id)).await;
+            db.announce(Change::new(Topic::Booths, c.fair_id));
             return Err(ErrorCode::HoldExpired.into());
         }
     }
@@ -1622,7 +1621,7 @@ pub async fn give_up(
     }
     offer_to_waitlist(&txn, c.booth_id, links, now).await?;
     txn.commit().await?;
-    db.announce(Change::new(Topic::Booths, c.fair_id)).await;
+    db.announce(Change::new(Topic::Booths, c.fair_id));
     Ok(())
 }
 
@@ -1687,7 +1686,7 @@ pub async fn mark_paid(
     let view = claim_view(&txn, claim_id).await?;
     mail_firm(&txn, &view, BookingEvent::Paid, "", links, false, now).await?;
     txn.commit().await?;
-    db.announce(Change::new(Topic::Booths, c.fair_id)).await;
+    db.announce(Change::new(Topic::Booths, c.fair_id));
     Ok(())
 }
 
@@ -1751,7 +1750,7 @@ pub async fn end_claim(
     mail_firm(&txn, &view, event, &reason, links, false, now).await?;
     offer_to_waitlist(&txn, c.booth_id, links, now).await?;
     txn.commit().await?;
-    db.announce(Change::new(Topic::Booths, c.fair_id)).await;
+    db.announce(Change::new(Topic::Booths, c.fair_id));
     Ok(())
 }
 
@@ -1812,7 +1811,7 @@ pub async fn move_claim(
     }
     offer_to_waitlist(&txn, c.booth_id, links, now).await?;
     txn.commit().await?;
-    db.announce(Change::new(Topic::Booths, c.fair_id)).await;
+    db.announce(Change::new(Topic::Booths, c.fair_id));
     Ok(())
 }
 
@@ -1917,7 +1916,7 @@ pub async fn swap_claims(
         }
     }
     txn.commit().await?;
-    db.announce(Change::new(Topic::Booths, ca.fair_id)).await;
+    db.announce(Change::new(Topic::Booths, ca.fair_id));
     Ok(())
 }
 
@@ -1942,7 +1941,7 @@ pub async fn expire_holds(db: &Db, links: &Links, now: DateTime<Utc>) -> Result<
         }
         txn.commit().await?;
         if over {
-            db.announce(Change::new(Topic::Booths, c.fair_id)).await;
+            db.announce(Change::new(Topic::Booths, c.fair_id));
         }
     }
     Ok(ended)
@@ -2162,7 +2161,7 @@ pub async fn fair_claims(
         _ => return Err(Error::field(ErrorCode::InvalidField, "state")),
     };
     values.push((CLAIMS_PAGE as i64 + 1).into());
-    values.push((page.saturating_mul(CLAIMS_PAGE).min(i64::MAX as u64) as i64).into());
+    values.push(((page.min(10_000) * CLAIMS_PAGE) as i64).into());
     let sql = format!(
         "SELECT c.id FROM booth_claims c JOIN booths b ON b.id = c.booth_id \
          WHERE c.fair_id = ? AND {which} ORDER BY b.code, c.created_at DESC, c.id LIMIT ? OFFSET ?"
@@ -2973,7 +2972,7 @@ pub async fn accept_allocation(
     )
     .await?;
     txn.commit().await?;
-    db.announce(Change::new(Topic::Booths, fair_id)).await;
+    db.announce(Change::new(Topic::Booths, fair_id));
     Ok(report)
 }
 

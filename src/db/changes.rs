@@ -200,7 +200,7 @@ impl Db {
     /// waits for the database (on PostgreSQL the notification is queued for
     /// [`send_announcements`]): a change that could not be announced is
     /// picked up by the pages' slow polls.
-    pub async fn announce(&self, change: Change) {
+    pub fn announce(&self, change: Change) {
         match &self.announcements {
             Some(queue) => {
                 if queue.try_send(change).is_err() {

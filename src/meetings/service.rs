@@ -533,14 +533,13 @@ pub async fn request_meeting(
         }
     };
     txn.commit().await?;
-    announce(db, fair_id, [buyer_id, firm_id]).await;
+    announce(db, fair_id, [buyer_id, firm_id]);
     Ok(id)
 }
 
 /// Tells the pages of the people concerned that their meetings changed.
-async fn announce(db: &Db, fair_id: Uuid, people: impl IntoIterator<Item = Uuid>) {
-    db.announce(crate::db::Change::new(crate::db::Topic::Meetings, fair_id).for_people(people))
-        .await;
+fn announce(db: &Db, fair_id: Uuid, people: impl IntoIterator<Item = Uuid>) {
+    db.announce(crate::db::Change::new(crate::db::Topic::Meetings, fair_id).for_people(people));
 }
 
 /// An organiser arranges a meeting directly (hosted-buyer programmes): it is
@@ -622,7 +621,7 @@ pub async fn arrange_meeting(
         }
     };
     txn.commit().await?;
-    announce(db, fair_id, [buyer_id, firm_id]).await;
+    announce(db, fair_id, [buyer_id, firm_id]);
     Ok(id)
 }
 
@@ -677,7 +676,7 @@ pub async fn respond(
     a.decided_at = Set(Some(now));
     a.update(&txn).await?;
     txn.commit().await?;
-    announce(db, fair_id, [buyer_id, firm_id]).await;
+    announce(db, fair_id, [buyer_id, firm_id]);
     if expired {
         Err(ErrorCode::WrongState.into())
     } else {
@@ -732,7 +731,7 @@ pub async fn cancel(
         .await?;
     }
     txn.commit().await?;
-    announce(db, fair_id, [buyer_id, firm_id]).await;
+    announce(db, fair_id, [buyer_id, firm_id]);
     Ok(())
 }
 
@@ -1196,8 +1195,7 @@ pub async fn run_schedule(
             db,
             fair_id,
             changes.iter().flat_map(|c| [c.buyer_id, c.firm_id]),
-        )
-        .await;
+        );
     }
     Ok(RunReport {
         scheduled: outcome.schedule.meetings.len(),
@@ -1662,7 +1660,7 @@ pub async fn mark_held(
         a.update(&txn).await?;
     }
     txn.commit().await?;
-    announce(db, fair_id, [buyer_id, firm_id]).await;
+    announce(db, fair_id, [buyer_id, firm_id]);
     Ok(r.id)
 }
 

@@ -2,3 +2,4 @@ pub mod firm_view;
 pub mod forms;
 pub mod guard;
 pub mod layout;
+pub mod pager;

@@ -9,6 +9,7 @@ use crate::api::badges::{
 };
 use crate::components::forms::{Field, FormAlert, Submit, TextArea, action_error};
 use crate::components::guard::RequireRole;
+use crate::components::pager::Pager;
 use crate::i18n::{Key, t, tr, tr_args, use_locale};
 use crate::islands::live::{LiveBoard, LiveLabels};
 use crate::islands::scanner::{Scanner, ScannerGate, ScannerLabels};
@@ -671,13 +672,7 @@ pub fn LeadsPage() -> impl IntoView {
                             }).collect_view();
                             view! {
                                 {cards}
-                                {(older.is_some() || newer.is_some()).then(|| view! {
-                                    <nav class="pager" aria-label=tr(l, Key::CataloguePages)>
-                                        {newer.map(|h| view! { <a href=h rel="prev">{tr(l, Key::CataloguePrev)}</a> })}
-                                        " "
-                                        {older.map(|h| view! { <a href=h rel="next">{tr(l, Key::CatalogueNext)}</a> })}
-                                    </nav>
-                                })}
+                                <Pager newer=newer older=older />
                             }.into_any()
                             }
                             Err(e) => error_alert(e, l),

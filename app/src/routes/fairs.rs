@@ -10,6 +10,7 @@ use crate::api::booths::{
 };
 use crate::components::forms::{Field, FormAlert, Submit, form_error, query_error};
 use crate::components::guard::RequireRole;
+use crate::components::pager::Pager;
 use crate::i18n::{Key, t, tr, tr_args, use_locale};
 use crate::islands::plan_editor::{EditorLabels, PlanEditor};
 use crate::routes::booths::{HallPlan, application_key, claim_key};
@@ -553,13 +554,7 @@ fn FairBookingsContent() -> impl IntoView {
                                     </tr></thead>
                                     <tbody>{rows}</tbody>
                                 </table></div>
-                                {(older.is_some() || newer.is_some()).then(|| view! {
-                                    <nav class="pager" aria-label=tr(locale.get_untracked(), Key::CataloguePages)>
-                                        {newer.map(|h| view! { <a href=h rel="prev">{t(Key::CataloguePrev)}</a> })}
-                                        " "
-                                        {older.map(|h| view! { <a href=h rel="next">{t(Key::CatalogueNext)}</a> })}
-                                    </nav>
-                                })}
+                                <Pager newer=newer older=older />
                             }.into_any()
                         }
                         Err(e) => error_view(e, locale),

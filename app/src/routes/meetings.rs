@@ -9,6 +9,7 @@ use crate::api::meetings::{
 };
 use crate::components::forms::{Field, FormAlert, Submit, TextArea, action_error, query_error};
 use crate::components::guard::RequireRole;
+use crate::components::pager::Pager;
 use crate::i18n::{Key, t, tr, tr_args, use_locale};
 use crate::islands::ChangeNotice;
 use crate::routes::badges::{error_alert, loading, slug};
@@ -188,13 +189,7 @@ pub fn MeetingsPage() -> impl IntoView {
                                 <h2>{tr(l, Key::MeetingsRequests)}</h2>
                                 <FormAlert error=answer_error />
                                 {requests}
-                                {(older.is_some() || newer.is_some()).then(|| view! {
-                                    <nav class="pager" aria-label=tr(l, Key::CataloguePages)>
-                                        {newer.map(|h| view! { <a href=h rel="prev">{tr(l, Key::CataloguePrev)}</a> })}
-                                        " "
-                                        {older.map(|h| view! { <a href=h rel="next">{tr(l, Key::CatalogueNext)}</a> })}
-                                    </nav>
-                                })}
+                                <Pager newer=newer older=older />
                             </section>
                             {blocked_form}
                         }.into_any()
