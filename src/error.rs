@@ -47,6 +47,9 @@ pub enum ErrorCode {
     NoLeadConsent,
     StaffQuotaFull,
     RunUnderWay,
+    NotExhibiting,
+    ClockSkew,
+    EmailUnverified,
     #[serde(other)]
     Internal,
 }
@@ -91,6 +94,9 @@ impl ErrorCode {
         ErrorCode::NoLeadConsent,
         ErrorCode::StaffQuotaFull,
         ErrorCode::RunUnderWay,
+        ErrorCode::NotExhibiting,
+        ErrorCode::ClockSkew,
+        ErrorCode::EmailUnverified,
         ErrorCode::Internal,
     ];
 
@@ -134,6 +140,9 @@ impl ErrorCode {
             ErrorCode::NoLeadConsent => "no_lead_consent",
             ErrorCode::StaffQuotaFull => "staff_quota_full",
             ErrorCode::RunUnderWay => "run_under_way",
+            ErrorCode::NotExhibiting => "not_exhibiting",
+            ErrorCode::ClockSkew => "clock_skew",
+            ErrorCode::EmailUnverified => "email_unverified",
             ErrorCode::Internal => "internal",
         }
     }
@@ -163,6 +172,9 @@ impl ErrorCode {
             ErrorCode::NoLeadConsent => 403,
             ErrorCode::StaffQuotaFull => 409,
             ErrorCode::RunUnderWay => 409,
+            ErrorCode::NotExhibiting => 409,
+            ErrorCode::ClockSkew => 422,
+            ErrorCode::EmailUnverified => 403,
             ErrorCode::Internal => 500,
             ErrorCode::ImportInvalid => 422,
             ErrorCode::WrongState => 409,
@@ -198,6 +210,9 @@ pub struct Error {
     pub code: ErrorCode,
     pub field: Option<&'static str>,
     pub detail: Option<String>,
+    /// For `too_many_attempts` and `unavailable`: how many seconds until
+    /// trying again can succeed (sent as `Retry-After`).
+    pub retry_after: Option<u32>,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -208,6 +223,7 @@ impl Error {
             code,
             field: None,
             detail: None,
+            retry_after: None,
         }
     }
 
@@ -216,6 +232,7 @@ impl Error {
             code,
             field: Some(field),
             detail: None,
+            retry_after: None,
         }
     }
 
@@ -224,6 +241,16 @@ impl Error {
             code: ErrorCode::Internal,
             field: None,
             detail: Some(detail.to_string()),
+            retry_after: None,
+        }
+    }
+
+    /// `code` (a refusal for now), with the seconds after which a retry can
+    /// succeed: at least one.
+    pub fn retry_after(code: ErrorCode, seconds: u64) -> Self {
+        Error {
+            retry_after: Some(seconds.clamp(1, u64::from(u32::MAX)) as u32),
+            ..Error::new(code)
         }
     }
 }

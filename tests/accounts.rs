@@ -2,7 +2,7 @@
 
 use chrono::{Duration, Utc};
 use fairlink::accounts::{
-    self, LOGIN_MAX_FAILURES_PER_ACCOUNT, NewAccount, Role, SESSION_IDLE_TIMEOUT, SESSION_LIFETIME,
+    self, NewAccount, Role, SESSION_IDLE_TIMEOUT, SESSION_LIFETIME,
     require_role,
 };
 use fairlink::db::Db;
@@ -22,6 +22,11 @@ async fn outbox_rows(db: &Db) -> Vec<outbox::Model> {
     let mut rows = outbox::Entity::find().all(db.read()).await.unwrap();
     rows.sort_by_key(|r| r.created_at);
     rows
+}
+
+/// A queued mail's text as it will be sent (its secret in place).
+fn text_of(row: &outbox::Model) -> String {
+    fairlink::mail::bodies_to_send(row).unwrap().0
 }
 
 /// The token at the end of the first link to `path` in a mail's text.
@@ -65,7 +70,7 @@ db_test! {
 
         // Public sign-up cannot make organisers or staff.
         for role in [Role::Organiser, Role::Staff] {
-            let err = accounts::sign_up(&db, account("c@x.vn", role), &links(), now).await.unwrap_err();
+            let err = accounts::sign_up(&db, account("c@x.vn", role), "127.0.0.1", &links(), now).await.unwrap_err();
             assert_eq!(err.code, ErrorCode::InvalidRole);
         }
         assert!(accounts::find_by_email(&db, "c@x.vn").await.unwrap().is_none());
@@ -102,37 +107,89 @@ db_test! {
 }
 
 db_test! {
-    async fn limits_failed_sign_ins_per_account_and_per_address(db: Db) {
+    async fn failed_sign_ins_slow_down_without_locking_the_owner_out(db: Db) {
+        use fairlink::accounts::throttle::{SIGN_IN_FREE_PER_ACCOUNT, SIGN_IN_FREE_PER_IP, SIGN_IN_FREE_PER_PAIR};
         let now = Utc::now();
+        let s = Duration::seconds;
         accounts::create_account(&db, account("target@x.vn", Role::Visitor), now).await.unwrap();
-        for _ in 0..LOGIN_MAX_FAILURES_PER_ACCOUNT {
+        for _ in 0..SIGN_IN_FREE_PER_PAIR {
             let e = accounts::sign_in(&db, "target@x.vn", "guess guess guess", "10.0.0.2", now).await.unwrap_err();
             assert_eq!(e.code, ErrorCode::InvalidCredentials);
         }
-        // Locked now, even with the right password, from any address.
-        let e = accounts::sign_in(&db, "target@x.vn", PASSWORD, "10.9.9.9", now).await.unwrap_err();
-        assert_eq!(e.code, ErrorCode::TooManyAttempts);
-        // The window passes.
-        let later = now + Duration::minutes(16);
-        assert!(accounts::sign_in(&db, "target@x.vn", PASSWORD, "10.0.0.2", later).await.is_ok());
-        // A success resets the account's count.
-        for _ in 0..(LOGIN_MAX_FAILURES_PER_ACCOUNT - 1) {
-            let _ = accounts::sign_in(&db, "target@x.vn", "guess guess guess", "10.0.0.3", later).await;
-        }
-        assert!(accounts::sign_in(&db, "target@x.vn", PASSWORD, "10.0.0.3", later).await.is_ok());
+        // The guesser waits a second now, then two, then four...
+        let e = accounts::sign_in(&db, "target@x.vn", "guess guess guess", "10.0.0.2", now).await.unwrap_err();
+        assert_eq!((e.code, e.retry_after), (ErrorCode::TooManyAttempts, Some(1)));
+        let e = accounts::sign_in(&db, "target@x.vn", "guess guess guess", "10.0.0.2", now + s(1)).await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidCredentials);
+        let e = accounts::sign_in(&db, "target@x.vn", "guess guess guess", "10.0.0.2", now + s(2)).await.unwrap_err();
+        assert_eq!((e.code, e.retry_after), (ErrorCode::TooManyAttempts, Some(1)));
+        let e = accounts::sign_in(&db, "target@x.vn", "guess guess guess", "10.0.0.2", now + s(3)).await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidCredentials);
+        let e = accounts::sign_in(&db, "target@x.vn", "guess guess guess", "10.0.0.2", now + s(4)).await.unwrap_err();
+        assert_eq!((e.code, e.retry_after), (ErrorCode::TooManyAttempts, Some(3)));
+        // ...while the owner, from their own address, signs in at once.
+        assert!(accounts::sign_in(&db, "target@x.vn", PASSWORD, "10.9.9.9", now + s(4)).await.is_ok());
+        // A success ends the account's count.
+        assert!(accounts::sign_in(&db, "target@x.vn", "guess guess guess", "10.0.0.2", now + s(5)).await.unwrap_err().code == ErrorCode::InvalidCredentials);
 
-        // One address guessing across many accounts is stopped too.
-        let spray_at = now + Duration::hours(2);
-        let mut limited = false;
-        for i in 0..30 {
-            let r = accounts::sign_in(&db, &format!("user{i}@x.vn"), "guess guess guess", "10.6.6.6", spray_at).await;
-            if r.unwrap_err().code == ErrorCode::TooManyAttempts {
-                limited = true;
-                assert!(i >= 20, "limited too early at {i}");
-                break;
-            }
+        // Guesses at one account from many addresses slow the account down,
+        // a little: the owner waits seconds, never a quarter of an hour.
+        let t = now + Duration::hours(2);
+        for i in 0..SIGN_IN_FREE_PER_ACCOUNT {
+            let e = accounts::sign_in(&db, "target@x.vn", "guess guess guess", &format!("10.1.0.{i}"), t).await.unwrap_err();
+            assert_eq!(e.code, ErrorCode::InvalidCredentials);
         }
-        assert!(limited);
+        let e = accounts::sign_in(&db, "target@x.vn", PASSWORD, "10.9.9.9", t).await.unwrap_err();
+        assert_eq!((e.code, e.retry_after), (ErrorCode::TooManyAttempts, Some(1)));
+        assert!(accounts::sign_in(&db, "target@x.vn", PASSWORD, "10.9.9.9", t + s(1)).await.is_ok());
+
+        // One address guessing across many accounts is slowed down too.
+        let t = now + Duration::hours(4);
+        for i in 0..SIGN_IN_FREE_PER_IP {
+            let e = accounts::sign_in(&db, &format!("user{i}@x.vn"), "guess guess guess", "10.6.6.6", t).await.unwrap_err();
+            assert_eq!(e.code, ErrorCode::InvalidCredentials);
+        }
+        let e = accounts::sign_in(&db, "other@x.vn", "guess guess guess", "10.6.6.6", t).await.unwrap_err();
+        assert_eq!((e.code, e.retry_after), (ErrorCode::TooManyAttempts, Some(1)));
+        // Another address is not.
+        let e = accounts::sign_in(&db, "other@x.vn", "guess guess guess", "10.6.6.7", t).await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidCredentials);
+    }
+}
+
+db_test! {
+    async fn bogus_links_and_floods_cost_no_password_hashing(db: Db) {
+        use fairlink::accounts::throttle::Action;
+        let now = Utc::now();
+        // A reset link that does not exist is refused before any hashing,
+        // and an address trying many is stopped.
+        let limit = Action::Reset.limit().max;
+        for i in 0..limit {
+            let e = accounts::reset_password(&db, &format!("bogus-{i}"), "a whole new password", "10.7.7.7", now).await.unwrap_err();
+            assert_eq!(e.code, ErrorCode::LinkInvalid);
+        }
+        let e = accounts::reset_password(&db, "bogus-x", "a whole new password", "10.7.7.7", now).await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::TooManyAttempts);
+        assert!(e.retry_after.is_some_and(|s| s > 0 && s <= 15 * 60), "{e:?}");
+        // The same for invitations.
+        for i in 0..Action::Invite.limit().max {
+            let e = accounts::accept_invite(&db, &format!("bogus-{i}"), PASSWORD, Locale::Vi, "10.7.7.8", now).await.unwrap_err();
+            assert_eq!(e.code, ErrorCode::InviteInvalid);
+        }
+        let e = accounts::accept_invite(&db, "bogus-x", PASSWORD, Locale::Vi, "10.7.7.8", now).await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::TooManyAttempts);
+        // Sign-ups from one address: every attempt counts.
+        for i in 0..Action::SignUp.limit().max {
+            accounts::sign_up(&db, account(&format!("s{i}@x.vn"), Role::Visitor), "10.7.7.9", &links(), now).await.unwrap();
+        }
+        let e = accounts::sign_up(&db, account("one-more@x.vn", Role::Visitor), "10.7.7.9", &links(), now).await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::TooManyAttempts);
+        assert!(accounts::find_by_email(&db, "one-more@x.vn").await.unwrap().is_none());
+        // A taken address is refused before hashing and before counting.
+        let e = accounts::sign_up(&db, account("s0@x.vn", Role::Visitor), "10.7.7.10", &links(), now).await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::EmailTaken);
+        // Later, the address may again.
+        accounts::sign_up(&db, account("one-more@x.vn", Role::Visitor), "10.7.7.9", &links(), now + Duration::minutes(11)).await.unwrap();
     }
 }
 
@@ -241,11 +298,11 @@ db_test! {
         let invite = accounts::find_invite(&db, &token, now).await.unwrap();
         assert_eq!(invite.email, "door@x.vn");
         assert_eq!(invite.role, Role::Staff);
-        let staff = accounts::accept_invite(&db, &token, PASSWORD, Locale::En, now).await.unwrap();
+        let staff = accounts::accept_invite(&db, &token, PASSWORD, Locale::En, "127.0.0.1", now).await.unwrap();
         assert_eq!(staff.role, Role::Staff);
         assert_eq!(staff.name, "Trần Văn Cửa");
         assert_eq!(
-            accounts::accept_invite(&db, &token, PASSWORD, Locale::En, now).await.unwrap_err().code,
+            accounts::accept_invite(&db, &token, PASSWORD, Locale::En, "127.0.0.1", now).await.unwrap_err().code,
             ErrorCode::InviteInvalid
         );
         let listed = accounts::list_invites(&db, 10).await.unwrap();
@@ -256,7 +313,7 @@ db_test! {
         let after = now + Duration::days(8);
         assert_eq!(accounts::find_invite(&db, &late, after).await.unwrap_err().code, ErrorCode::InviteInvalid);
         assert_eq!(
-            accounts::accept_invite(&db, &late, PASSWORD, Locale::Vi, after).await.unwrap_err().code,
+            accounts::accept_invite(&db, &late, PASSWORD, Locale::Vi, "127.0.0.1", after).await.unwrap_err().code,
             ErrorCode::InviteInvalid
         );
         assert!(accounts::find_by_email(&db, "late@x.vn").await.unwrap().is_none());
@@ -271,7 +328,7 @@ db_test! {
             let db = db.clone();
             tasks.push(tokio::spawn(async move {
                 let input = NewAccount { name: format!("Racer {i}"), ..account("race@x.vn", Role::Visitor) };
-                accounts::sign_up(&db, input, &links(), now).await
+                accounts::sign_up(&db, input, "127.0.0.1", &links(), now).await
             }));
         }
         let mut ok = 0;
@@ -372,7 +429,7 @@ async fn instances_starting_at_once_migrate_a_new_database_once() {
 db_test! {
     async fn sign_up_queues_the_confirmation_mail_with_the_account(db: Db) {
         let now = Utc::now();
-        let user = accounts::sign_up(&db, account("new@x.vn", Role::Visitor), &links(), now).await.unwrap();
+        let user = accounts::sign_up(&db, account("new@x.vn", Role::Visitor), "127.0.0.1", &links(), now).await.unwrap();
         assert!(!user.email_verified);
         let rows = outbox_rows(&db).await;
         assert_eq!(rows.len(), 1);
@@ -380,10 +437,10 @@ db_test! {
         assert_eq!(rows[0].to_email, "new@x.vn");
         assert_eq!(rows[0].locale, "vi");
         // A refused sign-up queues nothing.
-        assert!(accounts::sign_up(&db, account("new@x.vn", Role::Visitor), &links(), now).await.is_err());
+        assert!(accounts::sign_up(&db, account("new@x.vn", Role::Visitor), "127.0.0.1", &links(), now).await.is_err());
         assert_eq!(outbox_rows(&db).await.len(), 1);
 
-        let token = token_in(&rows[0].text_body, "verify");
+        let token = token_in(&text_of(&rows[0]), "verify");
         accounts::check_link(&db, &token, accounts::VERIFY_EMAIL, now).await.unwrap();
         let verified = accounts::verify_email(&db, &token, now).await.unwrap();
         assert!(verified.email_verified);
@@ -416,30 +473,61 @@ db_test! {
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].template, "password_reset");
         assert_eq!(rows[0].subject, "Đặt lại mật khẩu Fairlink");
-        let token = token_in(&rows[0].text_body, "reset");
+        let token = token_in(&text_of(&rows[0]), "reset");
 
-        let short = accounts::reset_password(&db, &token, "short", now).await.unwrap_err();
+        let short = accounts::reset_password(&db, &token, "short", "127.0.0.1", now).await.unwrap_err();
         assert_eq!(short.code, ErrorCode::PasswordTooShort);
-        let u = accounts::reset_password(&db, &token, "a whole new password", now).await.unwrap();
+        let u = accounts::reset_password(&db, &token, "a whole new password", "127.0.0.1", now).await.unwrap();
         assert_eq!(u.id, user.id);
         assert!(u.email_verified, "the mail reached the address");
         assert!(accounts::session_user(&db, &other_session.token, now).await.unwrap().is_none());
         assert!(accounts::sign_in(&db, "forgot@x.vn", "a whole new password", "1.2.3.4", now).await.is_ok());
         assert_eq!(
-            accounts::reset_password(&db, &token, "yet another password", now).await.unwrap_err().code,
+            accounts::reset_password(&db, &token, "yet another password", "127.0.0.1", now).await.unwrap_err().code,
             ErrorCode::LinkInvalid
         );
 
         // Links expire after an hour; at most three mails an hour.
         accounts::request_password_reset(&db, "forgot@x.vn", &links(), now).await.unwrap();
-        let late_token = token_in(&outbox_rows(&db).await.last().unwrap().text_body, "reset");
+        let late_token = token_in(&text_of(outbox_rows(&db).await.last().unwrap()), "reset");
         let later = now + chrono::Duration::minutes(61);
         assert_eq!(
-            accounts::reset_password(&db, &late_token, "password after expiry", later).await.unwrap_err().code,
+            accounts::reset_password(&db, &late_token, "password after expiry", "127.0.0.1", later).await.unwrap_err().code,
             ErrorCode::LinkInvalid
         );
         accounts::request_password_reset(&db, "forgot@x.vn", &links(), now).await.unwrap();
         accounts::request_password_reset(&db, "forgot@x.vn", &links(), now).await.unwrap();
         assert_eq!(outbox_rows(&db).await.len(), 3);
+    }
+}
+
+db_test! {
+    async fn a_new_password_voids_the_other_reset_links(db: Db) {
+        let now = Utc::now();
+        accounts::create_account(&db, account("twice@x.vn", Role::Visitor), now).await.unwrap();
+        accounts::request_password_reset(&db, "twice@x.vn", &links(), now).await.unwrap();
+        accounts::request_password_reset(&db, "twice@x.vn", &links(), now).await.unwrap();
+        let rows = outbox_rows(&db).await;
+        let (first, second) = (token_in(&text_of(&rows[0]), "reset"), token_in(&text_of(&rows[1]), "reset"));
+        assert_ne!(first, second);
+        accounts::reset_password(&db, &second, "a whole new password", "127.0.0.1", now).await.unwrap();
+        // The first link, still in the mailbox, no longer works.
+        assert_eq!(
+            accounts::check_link(&db, &first, accounts::PASSWORD_RESET, now).await.unwrap_err().code,
+            ErrorCode::LinkInvalid
+        );
+        assert_eq!(
+            accounts::reset_password(&db, &first, "the attacker's password", "127.0.0.1", now).await.unwrap_err().code,
+            ErrorCode::LinkInvalid
+        );
+        // Changing the password voids them too.
+        accounts::request_password_reset(&db, "twice@x.vn", &links(), now).await.unwrap();
+        let third = token_in(&text_of(outbox_rows(&db).await.last().unwrap()), "reset");
+        let user = accounts::find_by_email(&db, "twice@x.vn").await.unwrap().unwrap();
+        accounts::change_password(&db, user.id, "a whole new password", "another new password", None, now).await.unwrap();
+        assert_eq!(
+            accounts::check_link(&db, &third, accounts::PASSWORD_RESET, now).await.unwrap_err().code,
+            ErrorCode::LinkInvalid
+        );
     }
 }

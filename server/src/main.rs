@@ -32,6 +32,13 @@ enum Command {
     },
     /// Create the demo fair (idempotent: does nothing if it exists).
     SeedDemo,
+    /// Badge signing keys: list them, rotate (a new key signs from now
+    /// on), retire one (its active badges are re-signed with the newest key
+    /// first; the old codes stop working at every door).
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
     /// Copy the database (DATABASE_URL) into a new file while the app keeps
     /// serving: SQLite's VACUUM INTO, checked; PostgreSQL's pg_dump.
     Backup {
@@ -86,6 +93,19 @@ enum Command {
         /// large or extra-large) to --output, as an example.
         #[arg(long)]
         example: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// The keys, which one signs, and how many active badges each signed.
+    List,
+    /// Make a new key that signs every badge from now on.
+    Rotate,
+    /// Retire a key: its badges are re-signed with the newest key, then it is refused.
+    Retire {
+        /// The key's number, as `fairlink keys list` shows it.
+        id: u8,
     },
 }
 
@@ -156,6 +176,9 @@ fn allocate(
         .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
     let problem: allocator::Problem = serde_json::from_str(&text)
         .map_err(|e| anyhow::anyhow!("{} is not an allocation problem: {e}", path.display()))?;
+    problem
+        .check()
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     let started = std::time::Instant::now();
     let assignment = allocator::allocate(&problem.booths, &problem.applications, &problem.policy);
     eprintln!(
@@ -308,6 +331,48 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 );
             }
         }
+        Command::Keys { command } => {
+            let db = fairlink_server::open_database(&config).await?;
+            let now = chrono::Utc::now();
+            let fail = |e: fairlink::Error| anyhow::anyhow!("{}", e.detail.unwrap_or_else(|| e.code.to_string()));
+            match command {
+                KeysCommand::List => {
+                    let keys = fairlink::badges::keys::list(&db).await.map_err(fail)?;
+                    if keys.is_empty() {
+                        println!("no badge keys yet (the first is made with the first badge)");
+                    }
+                    for k in keys {
+                        let state = match (k.retired_at, k.signing) {
+                            (Some(at), _) => format!("retired {}", at.format("%Y-%m-%d %H:%M")),
+                            (None, true) => "signs new badges".into(),
+                            (None, false) => "trusted".into(),
+                        };
+                        println!(
+                            "key {:>3}  made {}  {state}  {} active badges",
+                            k.id,
+                            k.created_at.format("%Y-%m-%d %H:%M"),
+                            k.badges
+                        );
+                    }
+                }
+                KeysCommand::Rotate => {
+                    let id = fairlink::badges::keys::rotate(&db, None, now).await.map_err(fail)?;
+                    println!("key {id} signs new badges from now on; older keys stay trusted until retired");
+                }
+                KeysCommand::Retire { id } => {
+                    let r = fairlink::badges::keys::retire(&db, None, id, now)
+                        .await
+                        .map_err(|e| match e.code {
+                            fairlink::ErrorCode::NotFound => anyhow::anyhow!("no key {id} that is not retired already (see `fairlink keys list`)"),
+                            _ => fail(e),
+                        })?;
+                    println!(
+                        "key {id} retired; {} active badges re-signed with key {} (their holders need their new badge)",
+                        r.reissued, r.with
+                    );
+                }
+            }
+        }
         Command::Allocate {
             input,
             output,
@@ -356,8 +421,36 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     Ok(())
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+/// glibc gives memory of large allocations back only when they were
+/// mapped on their own, and by default it raises that threshold to the
+/// largest block freed so far: after one password hash (19 MiB) every
+/// later hash came from the heap and stayed there, some 20 MiB a hash, up
+/// to 440 MiB. A fixed threshold keeps every allocation of 1 MiB or more
+/// mapped on its own and returned when freed.
+fn keep_large_allocations_apart() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets an allocator parameter; it is called once,
+    // before any thread is started.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+    }
+}
+
+fn main() -> ExitCode {
+    keep_large_allocations_apart();
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt.block_on(run_cli()),
+        Err(e) => {
+            eprintln!("fairlink: cannot start the runtime: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run_cli() -> ExitCode {
     let cli = Cli::parse();
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,

@@ -209,6 +209,17 @@ pub async fn metrics(State(state): State<AppState>, req: Request) -> Response {
     }
     let mut out = String::with_capacity(16 * 1024);
     state.http.write(&mut out);
+    let (hashed, refused) = fairlink::accounts::throttle::hashing_counts();
+    out.push_str(
+        "# HELP fairlink_password_hashes_total Password hashes and checks this instance ran.\n\
+         # TYPE fairlink_password_hashes_total counter\n",
+    );
+    let _ = writeln!(out, "fairlink_password_hashes_total {hashed}");
+    out.push_str(
+        "# HELP fairlink_password_hashes_refused_total Requests turned away because every hashing slot stayed busy.\n\
+         # TYPE fairlink_password_hashes_refused_total counter\n",
+    );
+    let _ = writeln!(out, "fairlink_password_hashes_refused_total {refused}");
     let mut figures = String::new();
     let up = match business(&state.ctx.db, &mut figures).await {
         Ok(()) => {

@@ -61,7 +61,7 @@ impl fmt::Display for Email {
 
 /// A person's name as shown on badges and lists: 1 to 100 characters after
 /// trimming, no control characters (a newline in a name must never reach a
-/// mail header).
+/// mail header) and no `<` or `>` (a name is never markup).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DisplayName(String);
 
@@ -69,7 +69,10 @@ impl DisplayName {
     pub fn parse(input: &str) -> Result<DisplayName, Error> {
         let s = input.trim();
         let count = s.chars().count();
-        if count == 0 || count > 100 || s.chars().any(char::is_control) {
+        if count == 0
+            || count > 100
+            || s.chars().any(|c| c.is_control() || c == '<' || c == '>')
+        {
             return Err(Error::field(ErrorCode::InvalidName, "name"));
         }
         Ok(DisplayName(s.to_string()))

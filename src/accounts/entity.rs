@@ -93,10 +93,13 @@ pub mod login_attempt {
     pub struct Model {
         #[sea_orm(primary_key)]
         pub id: i64,
+        /// The account's address, or what the attempt was about.
         pub email: String,
         pub ip: String,
         pub succeeded: bool,
         pub attempted_at: DateTimeUtc,
+        /// sign_in, sign_up, reset or invite (see `accounts::Action`).
+        pub action: String,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -50,6 +50,8 @@ mod service;
 #[cfg(feature = "db")]
 pub use service::*;
 #[cfg(feature = "db")]
+pub mod throttle;
+#[cfg(feature = "db")]
 mod tokens;
 #[cfg(feature = "db")]
 pub use tokens::*;

@@ -20,13 +20,6 @@ pub const SESSION_IDLE_TIMEOUT: Duration = Duration::days(7);
 /// How often `last_seen_at` is refreshed (it costs a write).
 const SESSION_TOUCH_INTERVAL: Duration = Duration::minutes(15);
 
-/// Failed sign-ins counted over this window.
-pub const LOGIN_WINDOW: Duration = Duration::minutes(15);
-/// Failed sign-ins allowed per account within the window.
-pub const LOGIN_MAX_FAILURES_PER_ACCOUNT: u64 = 5;
-/// Failed sign-ins allowed per client address within the window.
-pub const LOGIN_MAX_FAILURES_PER_IP: u64 = 20;
-
 /// Invitations expire after a week.
 pub const INVITE_LIFETIME: Duration = Duration::days(7);
 
@@ -60,20 +53,21 @@ pub(crate) fn to_session_user(u: &user::Model) -> Result<SessionUser> {
 }
 
 /// Hashes a password with argon2id (OWASP parameters: 19 MiB, 2 passes, 1
-/// lane) off the async threads.
+/// lane) off the async threads, one hash per core at a time (see
+/// [`throttle`](super::throttle)).
 pub async fn hash_password(password: &str) -> Result<String> {
     let password = password.to_string();
-    tokio::task::spawn_blocking(move || password_auth::generate_hash(password))
-        .await
-        .map_err(Error::internal)
+    super::throttle::with_hashing_slot(move || password_auth::generate_hash(password)).await
 }
 
-/// Checks a password against a stored hash off the async threads.
-pub async fn verify_password(password: &str, hash: &str) -> bool {
+/// Checks a password against a stored hash off the async threads, like
+/// [`hash_password`]: `unavailable` when no hashing slot came free in time.
+pub async fn verify_password(password: &str, hash: &str) -> Result<bool> {
     let (password, hash) = (password.to_string(), hash.to_string());
-    tokio::task::spawn_blocking(move || password_auth::verify_password(password, &hash).is_ok())
-        .await
-        .unwrap_or(false)
+    super::throttle::with_hashing_slot(move || {
+        password_auth::verify_password(password, &hash).is_ok()
+    })
+    .await
 }
 
 /// A random secret for cookies and links: 256 bits, URL-safe.
@@ -164,9 +158,14 @@ async fn insert_user<C: ConnectionTrait>(
 
 /// Public sign-up: visitors and exhibitors only. The account and the mail
 /// asking to confirm its address are written in one transaction.
+///
+/// Everything cheap is checked before the password is hashed (the input,
+/// whether the address is free, the client address's limit), so a flood of
+/// bad sign-ups costs no hashing.
 pub async fn sign_up(
     db: &Db,
     input: NewAccount,
+    ip: &str,
     links: &Links,
     now: DateTime<Utc>,
 ) -> Result<SessionUser> {
@@ -176,8 +175,20 @@ pub async fn sign_up(
     let email = Email::parse(&input.email)?;
     let name = DisplayName::parse(&input.name)?;
     check_password_policy(&input.password, "password")?;
-    let hash = hash_password(&input.password).await?;
+    if find_user_by_email(db.read(), &email).await?.is_some() {
+        return Err(Error::field(ErrorCode::EmailTaken, "email"));
+    }
+    use super::throttle::{self, Action};
+    let attempt = throttle::attempt(db.write(), Action::SignUp, email.as_str(), ip, now).await?;
+    let hash = match hash_password(&input.password).await {
+        Ok(h) => h,
+        Err(e) => {
+            throttle::forget(db.write(), attempt).await?;
+            return Err(e);
+        }
+    };
     let txn = db.begin().await?;
+    throttle::succeeded(&txn, attempt).await?;
     let created = insert_user(
         &txn,
         &email,
@@ -195,10 +206,13 @@ pub async fn sign_up(
     Ok(user)
 }
 
-/// Checks credentials, rate-limited per account and per client address.
+/// Checks credentials. Failures slow further tries down (per account and
+/// address, per address, per account: see [`throttle::sign_in_wait`]).
 ///
 /// The attempt is recorded as a failure before the (slow) password check and
 /// turned into a success afterwards, so parallel guesses count at once.
+///
+/// [`throttle::sign_in_wait`]: super::throttle::sign_in_wait
 pub async fn sign_in(
     db: &Db,
     email: &str,
@@ -206,6 +220,7 @@ pub async fn sign_in(
     ip: &str,
     now: DateTime<Utc>,
 ) -> Result<SessionUser> {
+    use super::throttle::{self, Action};
     let email_key = email.trim().to_lowercase();
     if email_key.is_empty()
         || email_key.len() > 254
@@ -214,42 +229,21 @@ pub async fn sign_in(
         return Err(ErrorCode::InvalidCredentials.into());
     }
     let ip = truncate(ip, 64);
-    let since = now - LOGIN_WINDOW;
 
     let attempt_id = {
         let txn = db.begin().await?;
-        let last_success: Option<DateTime<Utc>> = login_attempt::Entity::find()
-            .filter(login_attempt::Column::Email.eq(&email_key))
-            .filter(login_attempt::Column::Succeeded.eq(true))
-            .order_by_desc(login_attempt::Column::AttemptedAt)
-            .one(&txn)
-            .await?
-            .map(|a| a.attempted_at);
-        let account_since = last_success.map_or(since, |s| Ord::max(s, since));
-        let account_failures = login_attempt::Entity::find()
-            .filter(login_attempt::Column::Email.eq(&email_key))
-            .filter(login_attempt::Column::Succeeded.eq(false))
-            .filter(login_attempt::Column::AttemptedAt.gt(account_since))
-            .count(&txn)
-            .await?;
-        let ip_failures = login_attempt::Entity::find()
-            .filter(login_attempt::Column::Ip.eq(&ip))
-            .filter(login_attempt::Column::Succeeded.eq(false))
-            .filter(login_attempt::Column::AttemptedAt.gt(since))
-            .count(&txn)
-            .await?;
-        if account_failures >= LOGIN_MAX_FAILURES_PER_ACCOUNT
-            || ip_failures >= LOGIN_MAX_FAILURES_PER_IP
-        {
+        let wait = throttle::sign_in_wait(&txn, &email_key, &ip, now).await?;
+        if wait > 0 {
             txn.rollback().await?;
-            tracing::warn!(ip = %ip, account_failures, ip_failures, "sign-in rate limited");
-            return Err(ErrorCode::TooManyAttempts.into());
+            tracing::warn!(ip = %ip, wait, "sign-in slowed down");
+            return Err(Error::retry_after(ErrorCode::TooManyAttempts, wait));
         }
         let attempt = login_attempt::ActiveModel {
             email: Set(email_key.clone()),
             ip: Set(ip.clone()),
             succeeded: Set(false),
             attempted_at: Set(now),
+            action: Set(Action::SignIn.as_str().to_string()),
             ..Default::default()
         }
         .insert(&txn)
@@ -262,23 +256,28 @@ pub async fn sign_in(
         Ok(e) => find_user_by_email(db.read(), &e).await?,
         Err(_) => None,
     };
-    let ok = match &found {
-        Some(u) => verify_password(password, &u.password_hash).await && u.disabled_at.is_none(),
+    let checked = match &found {
+        Some(u) => verify_password(password, &u.password_hash)
+            .await
+            .map(|ok| ok && u.disabled_at.is_none()),
         None => {
             // Spend the same time as a real check, so timing tells nothing.
-            let _ = verify_password(password, dummy_hash()).await;
-            false
+            verify_password(password, dummy_hash()).await.map(|_| false)
+        }
+    };
+    let ok = match checked {
+        Ok(ok) => ok,
+        Err(e) => {
+            // Too busy to check: the attempt did not happen.
+            throttle::forget(db.write(), attempt_id).await?;
+            return Err(e);
         }
     };
     if !ok {
         return Err(ErrorCode::InvalidCredentials.into());
     }
     let user = found.expect("checked above");
-    login_attempt::Entity::update_many()
-        .col_expr(login_attempt::Column::Succeeded, Expr::value(true))
-        .filter(login_attempt::Column::Id.eq(attempt_id))
-        .exec(db.write())
-        .await?;
+    throttle::succeeded(db.write(), attempt_id).await?;
     to_session_user(&user)
 }
 
@@ -388,7 +387,7 @@ pub async fn change_password(
         .one(db.read())
         .await?
         .ok_or(ErrorCode::Unauthenticated)?;
-    if !verify_password(current, &user.password_hash).await {
+    if !verify_password(current, &user.password_hash).await? {
         return Err(Error::field(ErrorCode::WrongPassword, "current_password"));
     }
     let hash = hash_password(new).await?;
@@ -399,6 +398,7 @@ pub async fn change_password(
         .filter(user::Column::Id.eq(user_id))
         .exec(&txn)
         .await?;
+    super::tokens::void_open_tokens(&txn, user_id, super::tokens::PASSWORD_RESET, now).await?;
     let mut others = session::Entity::delete_many().filter(session::Column::UserId.eq(user_id));
     if let Some(token) = keep_session_token {
         others = others.filter(session::Column::Id.ne(hash_token(token)));
@@ -465,10 +465,11 @@ pub async fn invite_staff(
             template: Template::StaffInvite {
                 name: name.as_str().to_string(),
                 inviter: by.name.clone(),
-                link: links.staff_invite(&token),
+                link: links.staff_invite(crate::mail::SECRET_MARK),
             },
             idempotency_key: format!("staff_invite:{invite_id}"),
             attachments: Vec::new(),
+            secret: Some(token.clone()),
         },
         now,
     )
@@ -517,16 +518,32 @@ fn invite_view(i: invite::Model) -> Result<InviteView> {
 
 /// The invited person sets a password: the account exists from now on. The
 /// invitation is spent in the same transaction, so a link works once.
+///
+/// The invitation is looked up before the password is hashed, and failed
+/// tries are limited per client address, so bogus links cost no hashing.
 pub async fn accept_invite(
     db: &Db,
     token: &str,
     password: &str,
     locale: Locale,
+    ip: &str,
     now: DateTime<Utc>,
 ) -> Result<SessionUser> {
+    use super::throttle::{self, Action};
     check_password_policy(password, "password")?;
-    let hash = hash_password(password).await?;
+    let attempt = throttle::attempt(db.write(), Action::Invite, "", ip, now).await?;
+    if token.is_empty() || token.len() > 128 || find_invite(db, token, now).await.is_err() {
+        return Err(ErrorCode::InviteInvalid.into());
+    }
+    let hash = match hash_password(password).await {
+        Ok(h) => h,
+        Err(e) => {
+            throttle::forget(db.write(), attempt).await?;
+            return Err(e);
+        }
+    };
     let txn = db.begin().await?;
+    throttle::succeeded(&txn, attempt).await?;
     let found = invite::Entity::find()
         .filter(invite::Column::TokenHash.eq(hash_token(token)))
         .lock_exclusive()
@@ -536,7 +553,14 @@ pub async fn accept_invite(
         .ok_or(ErrorCode::InviteInvalid)?;
     let role = Role::parse(&found.role).ok_or_else(|| Error::internal("bad invite role"))?;
     let email = Email::parse(&found.email)?;
-    let created = insert_user(&txn, &email, &found.name, &hash, role, locale, now).await?;
+    let mut created = insert_user(&txn, &email, &found.name, &hash, role, locale, now).await?;
+    // The link came by mail to this address: the address is confirmed.
+    user::Entity::update_many()
+        .col_expr(user::Column::EmailVerifiedAt, Expr::value(now))
+        .filter(user::Column::Id.eq(created.id))
+        .exec(&txn)
+        .await?;
+    created.email_verified_at = Some(now);
     let spent = invite::Entity::update_many()
         .col_expr(invite::Column::AcceptedAt, Expr::value(now))
         .col_expr(invite::Column::UserId, Expr::value(created.id))

@@ -66,10 +66,11 @@ pub async fn queue_verification<C: ConnectionTrait>(
             locale: user.locale,
             template: Template::VerifyEmail {
                 name: user.name.clone(),
-                link: links.verify_email(&secret),
+                link: links.verify_email(crate::mail::SECRET_MARK),
             },
             idempotency_key: format!("{VERIFY_EMAIL}:{id}"),
             attachments: Vec::new(),
+            secret: Some(secret.clone()),
         },
         now,
     )
@@ -143,16 +144,35 @@ pub async fn request_password_reset(
             locale: user.locale,
             template: Template::PasswordReset {
                 name: user.name.clone(),
-                link: links.reset_password(&secret),
+                link: links.reset_password(crate::mail::SECRET_MARK),
             },
             idempotency_key: format!("{PASSWORD_RESET}:{id}"),
             attachments: Vec::new(),
+            secret: Some(secret.clone()),
         },
         now,
     )
     .await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// Spends every open token of `purpose` of a user (a new password voids
+/// the reset links still in mailboxes).
+pub async fn void_open_tokens<C: ConnectionTrait>(
+    conn: &C,
+    user_id: Uuid,
+    purpose: &str,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    Ok(token::Entity::update_many()
+        .col_expr(token::Column::UsedAt, Expr::value(now))
+        .filter(token::Column::UserId.eq(user_id))
+        .filter(token::Column::Purpose.eq(purpose))
+        .filter(token::Column::UsedAt.is_null())
+        .exec(conn)
+        .await?
+        .rows_affected)
 }
 
 /// Spends a token of `purpose` in `conn`'s transaction: the row is locked,
@@ -196,19 +216,39 @@ pub async fn check_link(db: &Db, secret: &str, purpose: &str, now: DateTime<Utc>
         .ok_or_else(|| ErrorCode::LinkInvalid.into())
 }
 
-/// Sets a new password through a reset link. The link is spent, every
-/// session of the account ends, and the address counts as confirmed (the
-/// mail reached it).
+/// Sets a new password through a reset link. The link is spent, and so is
+/// every other reset link of the account still open, every session of the
+/// account ends, and the address counts as confirmed (the mail reached it).
+///
+/// The link is checked before the password is hashed, and failed tries are
+/// limited per client address, so bogus links cost no hashing.
 pub async fn reset_password(
     db: &Db,
     secret: &str,
     new_password: &str,
+    ip: &str,
     now: DateTime<Utc>,
 ) -> Result<SessionUser> {
+    use super::throttle::{self, Action};
     check_password_policy(new_password, "password")?;
-    let hash = hash_password(new_password).await?;
+    let attempt = throttle::attempt(db.write(), Action::Reset, "", ip, now).await?;
+    if secret.is_empty()
+        || secret.len() > 128
+        || check_link(db, secret, PASSWORD_RESET, now).await.is_err()
+    {
+        return Err(ErrorCode::LinkInvalid.into());
+    }
+    let hash = match hash_password(new_password).await {
+        Ok(h) => h,
+        Err(e) => {
+            throttle::forget(db.write(), attempt).await?;
+            return Err(e);
+        }
+    };
     let txn = db.begin().await?;
     let user_id = spend(&txn, secret, PASSWORD_RESET, now).await?;
+    throttle::succeeded(&txn, attempt).await?;
+    void_open_tokens(&txn, user_id, PASSWORD_RESET, now).await?;
     user::Entity::update_many()
         .col_expr(user::Column::PasswordHash, Expr::value(hash))
         .col_expr(user::Column::UpdatedAt, Expr::value(now))

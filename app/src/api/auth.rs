@@ -62,6 +62,7 @@ pub async fn sign_up(
             role,
             locale: req.locale,
         },
+        &req.client_ip,
         &app.links,
         chrono::Utc::now(),
     )
@@ -164,6 +165,7 @@ pub async fn accept_invite(token: String, password: String) -> Result<SignedIn, 
         &token,
         &password,
         req.locale,
+        &req.client_ip,
         chrono::Utc::now(),
     )
     .await?;
@@ -199,8 +201,15 @@ pub async fn check_link(token: String, purpose: String) -> Result<(), AppError> 
 #[server(endpoint = "auth/reset")]
 pub async fn reset_password(token: String, password: String) -> Result<SignedIn, AppError> {
     let app = super::ctx::app()?;
-    let user =
-        fairlink::accounts::reset_password(&app.db, &token, &password, chrono::Utc::now()).await?;
+    let req = super::ctx::request();
+    let user = fairlink::accounts::reset_password(
+        &app.db,
+        &token,
+        &password,
+        &req.client_ip,
+        chrono::Utc::now(),
+    )
+    .await?;
     start_session(user, Some("/account?reset=1")).await
 }
 

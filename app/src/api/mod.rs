@@ -22,11 +22,18 @@ pub struct AppError {
     pub code: ErrorCode,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// Seconds until a retry can succeed (`too_many_attempts`, `unavailable`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u32>,
 }
 
 impl AppError {
     pub fn new(code: ErrorCode) -> Self {
-        AppError { code, field: None }
+        AppError {
+            code,
+            field: None,
+            retry_after: None,
+        }
     }
 
     /// The message in the user's language.
@@ -63,6 +70,7 @@ impl From<fairlink::Error> for AppError {
         AppError {
             code: err.code,
             field: err.field.map(str::to_string),
+            retry_after: err.retry_after,
         }
     }
 }
@@ -100,16 +108,34 @@ pub fn home_for(role: fairlink::accounts::Role) -> &'static str {
     }
 }
 
-/// A `next` target from a form, accepted only if it stays on this site.
+/// A `next` target from a form, accepted only if it is a path on this
+/// site: it starts with one `/` (not `//` or `/\\`, which browsers read
+/// as another host), and every byte is printable ASCII other than `\\`
+/// (browsers drop tabs and line breaks from addresses, so `/\t/evil` would
+/// become `//evil`; real targets are percent-encoded, hence ASCII).
 pub fn safe_next(next: Option<&str>) -> Option<String> {
-    let next = next?.trim();
-    let ok = next.starts_with('/')
-        && !next.starts_with("//")
-        && !next.starts_with("/\\")
-        && !next.contains(['\r', '\n'])
+    let next = next?;
+    let bytes = next.as_bytes();
+    let ok = bytes.first() == Some(&b'/')
+        && !matches!(bytes.get(1), Some(b'/') | Some(b'\\'))
+        && bytes.iter().all(|b| (0x21..=0x7e).contains(b) && *b != b'\\')
         && next.len() <= 512
         && !next.starts_with("/api/");
     ok.then(|| next.to_string())
+}
+
+/// A fair's slug from a form or an address, as fairs make them (ASCII
+/// letters, digits and dashes: see `fairlink::text::slug`); anything else
+/// names no fair.
+pub fn slug_arg(slug: &str) -> Result<&str, AppError> {
+    let ok = !slug.is_empty()
+        && slug.len() <= 100
+        && slug.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    if ok {
+        Ok(slug)
+    } else {
+        Err(ErrorCode::NotFound.into())
+    }
 }
 
 #[cfg(feature = "ssr")]
@@ -128,6 +154,21 @@ mod tests {
         assert_eq!(safe_next(Some("/x\r\nSet-Cookie: a=b")), None);
         assert_eq!(safe_next(Some("/api/auth/logout")), None);
         assert_eq!(safe_next(None), None);
+        // Browsers drop tabs and line breaks: these would leave the site.
+        assert_eq!(safe_next(Some("/\t/evil.example")), None);
+        assert_eq!(safe_next(Some("/\n/evil.example")), None);
+        assert_eq!(safe_next(Some("/\r/evil.example")), None);
+        assert_eq!(safe_next(Some(" //evil.example")), None);
+        // Bytes no header may carry, and backslashes anywhere.
+        assert_eq!(safe_next(Some("/\u{1}")), None);
+        assert_eq!(safe_next(Some("/a\\b")), None);
+        assert_eq!(safe_next(Some("/a b")), None);
+        assert_eq!(safe_next(Some("/\u{7f}")), None);
+        assert_eq!(safe_next(Some("/tìm")), None);
+        assert_eq!(
+            safe_next(Some("/fairs/hanoi-2026/plan?zone=COMP%20A#x")).as_deref(),
+            Some("/fairs/hanoi-2026/plan?zone=COMP%20A#x")
+        );
     }
 
     #[test]
@@ -135,6 +176,7 @@ mod tests {
         let e = AppError {
             code: ErrorCode::EmailTaken,
             field: Some("email".into()),
+            retry_after: None,
         };
         let bytes = e.ser();
         assert_eq!(AppError::de(bytes), e);

@@ -115,7 +115,7 @@ pub fn TextArea(
                 aria-invalid=move || mine().is_some().then_some("true")
                 aria-describedby=hint.map(|_| hint_id.clone())
             >
-                {value.unwrap_or_default()}
+                {super::server_text(&value.unwrap_or_default())}
             </textarea>
             {hint.map(|h| view! { <p class="field__hint" id=hint_id.clone()>{t(h)}</p> })}
             {move || mine().map(|e| view! { <p class="field__error">{e.message(locale.get())}</p> })}
@@ -165,6 +165,7 @@ pub fn query_error() -> Signal<Option<AppError>> {
             q.get("error").map(|code| AppError {
                 code: fairlink::ErrorCode::parse(&code).unwrap_or(fairlink::ErrorCode::BadRequest),
                 field: q.get("field"),
+                retry_after: None,
             })
         })
     })
