@@ -227,6 +227,8 @@ async fn write_fixture(dir: &str, url: &str, n_badges: usize, queue_len: usize) 
 
 #[tokio::main]
 async fn main() {
+    // Badge keys are sealed with a master key; the servers started here get the same one.
+    fairlink::secret::install(fairlink::testing::test_master_key());
     let clients = num("--clients", 64);
     let n_badges = num("--badges", 20_000);
     let seconds = num("--seconds", 5) as f64;

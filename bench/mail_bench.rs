@@ -32,6 +32,7 @@ fn mail_for(i: usize, run: &str) -> OutboundMail {
         },
         idempotency_key: format!("bench:{run}:{i}"),
         attachments: Vec::new(),
+        secret: None,
     }
 }
 
@@ -62,6 +63,7 @@ async fn direct(smtp: &str, n: usize, concurrency: usize, cfg: &DeliveryConfig) 
                 last_error: None,
                 created_at: Utc::now(),
                 sent_at: None,
+                secret: None,
             };
             delivery::build_message(&row, &[], cfg).expect("message")
         })

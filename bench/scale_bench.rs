@@ -669,6 +669,7 @@ fn start(server: &Path, url: &str, smtp: &str, work: &Path, name: &str) -> Insta
         .env("RUST_LOG", "warn")
         .env("FAIRLINK_SEARCH_RATE", "0")
         .env("FAIRLINK_SYNC_RATE", "0")
+        .env("FAIRLINK_MASTER_KEY", fairlink::testing::TEST_MASTER_KEY)
         .stdout(Stdio::null())
         .stderr(log)
         .spawn()
@@ -1075,6 +1076,8 @@ async fn leg(title: &str, url: &str, n: usize, o: &Opts) -> bool {
 
 #[tokio::main]
 async fn main() {
+    // Badge keys are sealed with a master key; the servers started here get the same one.
+    fairlink::secret::install(fairlink::testing::test_master_key());
     let o = Opts {
         server: PathBuf::from(opt("--server").expect("--server PATH (the fairlink binary)")),
         seconds: num("--seconds", 20.0),

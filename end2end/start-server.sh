@@ -10,6 +10,7 @@ export DATABASE_URL="sqlite://$data/fairlink.db?mode=rwc"
 export FAIRLINK_ADDR="127.0.0.1:${FAIRLINK_E2E_PORT:-3100}"
 export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-$root/target/site}"
 export FAIRLINK_LOG_FORMAT=pretty
+export FAIRLINK_MASTER_KEY_FILE="$data/master.key"
 export RUST_LOG="${RUST_LOG:-warn}"
 # A real SMTP server for the mail the app sends; tests read its Maildir.
 if [ -n "${FAIRLINK_E2E_MAILDIR:-}" ]; then

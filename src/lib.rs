@@ -24,6 +24,8 @@ pub mod mail;
 #[cfg(feature = "db")]
 pub mod pdf;
 #[cfg(feature = "db")]
+pub mod secret;
+#[cfg(feature = "db")]
 pub mod seed;
 #[cfg(feature = "db")]
 pub mod testing;

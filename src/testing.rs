@@ -26,6 +26,14 @@ pub fn pg_skipped() -> bool {
     std::env::var("FAIRLINK_TEST_PG_SKIP").is_ok_and(|v| v == "1")
 }
 
+/// The master key of test processes (and of the servers they start, given
+/// as `FAIRLINK_MASTER_KEY`): test data is sealed, like real data.
+pub const TEST_MASTER_KEY: &str = "ZmFpcmxpbmsgdGVzdCBtYXN0ZXIga2V5IDMyIGJ5dGU=";
+
+pub fn test_master_key() -> crate::secret::MasterKey {
+    crate::secret::MasterKey::from_base64(TEST_MASTER_KEY).expect("the test key is 32 bytes")
+}
+
 /// A database that exists for one test.
 pub struct TestDb {
     pub db: Db,
@@ -45,6 +53,7 @@ impl TestDb {
 
     /// A fresh database without tables; `None` when PostgreSQL is skipped.
     pub async fn empty(backend: Backend) -> Option<TestDb> {
+        crate::secret::install(test_master_key());
         let id = uuid::Uuid::new_v4().simple().to_string();
         let test = match backend {
             Backend::Sqlite => {
@@ -316,8 +325,25 @@ pub struct BoothFixture {
 }
 
 pub async fn booth_fixture(db: &Db, booths: usize) -> BoothFixture {
+    let starts_on = chrono::NaiveDate::from_ymd_opt(2030, 3, 10).expect("date");
+    booth_fixture_from(db, booths, starts_on).await
+}
+
+/// The same fair, open from yesterday to tomorrow (in Hanoi): for tests of
+/// what the server decides at its own time (online scans at the gates).
+pub async fn booth_fixture_today(db: &Db, booths: usize) -> BoothFixture {
+    let today = crate::format::day_in(crate::format::DEFAULT_TIME_ZONE, chrono::Utc::now());
+    booth_fixture_from(db, booths, today - chrono::Days::new(1)).await
+}
+
+/// [`booth_fixture`] with a fair of three days from `starts_on`.
+pub async fn booth_fixture_from(
+    db: &Db,
+    booths: usize,
+    starts_on: chrono::NaiveDate,
+) -> BoothFixture {
     use crate::booths;
-    use chrono::{NaiveDate, NaiveTime, Utc};
+    use chrono::{NaiveTime, Utc};
     let now = Utc::now();
     let organiser = users(db, 1, crate::accounts::Role::Organiser, "organiser")
         .await
@@ -332,8 +358,8 @@ pub async fn booth_fixture(db: &Db, booths: usize) -> BoothFixture {
             venue_vi: "Trung tâm Triển lãm, Hà Nội".into(),
             venue_en: "Exhibition Centre, Hanoi".into(),
             city: "Hà Nội".into(),
-            starts_on: NaiveDate::from_ymd_opt(2030, 3, 10).expect("date"),
-            ends_on: NaiveDate::from_ymd_opt(2030, 3, 12).expect("date"),
+            starts_on,
+            ends_on: starts_on + chrono::Days::new(2),
             opens_at: NaiveTime::from_hms_opt(8, 30, 0).expect("time"),
             closes_at: NaiveTime::from_hms_opt(17, 0, 0).expect("time"),
             time_zone: crate::format::DEFAULT_TIME_ZONE.into(),
@@ -545,6 +571,7 @@ pub async fn users(
                 decided_at: Set(Some(now)),
                 decision_note: Set(None),
                 search_body: Set(None),
+                ..Default::default()
             });
             member_rows.push(member::ActiveModel {
                 firm_id: Set(firm_id),
@@ -605,4 +632,16 @@ mod tests {
         );
         assert_eq!(replace_db_name("postgres://h", "t3"), "postgres://h/t3");
     }
+}
+
+/// Marks an account's address confirmed (as following the mailed link does).
+pub async fn confirm_email(db: &Db, user_id: uuid::Uuid) {
+    use crate::accounts::entity::user;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    user::Entity::update_many()
+        .col_expr(user::Column::EmailVerifiedAt, Expr::value(chrono::Utc::now()))
+        .filter(user::Column::Id.eq(user_id))
+        .exec(db.write())
+        .await
+        .expect("confirm the address");
 }

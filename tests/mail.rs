@@ -30,6 +30,7 @@ fn verify_mail(to: &str, name: &str, key: &str) -> OutboundMail {
         },
         idempotency_key: key.into(),
         attachments: Vec::new(),
+        secret: None,
     }
 }
 
@@ -352,5 +353,51 @@ db_test! {
         let msg = MessageParser::default().parse(&raw).unwrap();
         assert_eq!(msg.subject(), Some("Xác nhận địa chỉ email của bạn"));
         let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
+db_test! {
+    async fn a_mails_live_link_is_never_readable_in_the_outbox(db: Db) {
+        use fairlink::accounts::{self, NewAccount, Role};
+        let smtp = SmtpServer::start();
+        let transport = Transport::smtp(&smtp.url()).unwrap();
+        let links = mail::Links::new("https://fair.example");
+        let now = Utc::now();
+        let user = accounts::create_account(
+            &db,
+            NewAccount { email: "lan@nhuahanoi.example".into(), name: "Nguyễn Thị Lan".into(), password: "correct horse battery".into(), role: Role::Organiser, locale: Locale::Vi },
+            now,
+        )
+        .await
+        .unwrap();
+        accounts::request_password_reset(&db, &user.email, &links, now).await.unwrap();
+        let row = rows(&db).await.remove(0);
+        // Queued: the body, the HTML and the stored template hold a mark,
+        // the secret is sealed apart, and the organisers' view shows dots.
+        let (text, _) = mail::bodies_to_send(&row).unwrap();
+        let start = text.find("https://fair.example/reset/").unwrap() + "https://fair.example/reset/".len();
+        let token: String = text[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+        assert_eq!(token.len(), 43, "{text}");
+        for stored in [&row.text_body, &row.html_body, &row.data] {
+            assert!(!stored.contains(&token), "the live link is stored in clear");
+            assert!(stored.contains(mail::SECRET_MARK));
+        }
+        let sealed = row.secret.clone().expect("the secret is kept until the mail is sent");
+        assert!(fairlink::secret::is_sealed(&sealed));
+        assert!(!sealed.windows(token.len()).any(|w| w == token.as_bytes()));
+        let shown = mail::get(&db, row.id).await.unwrap();
+        assert!(!shown.text_body.contains(&token) && shown.text_body.contains(mail::SECRET_SHOWN), "{}", shown.text_body);
+        // Sent: the message carries the working link; then the secret is gone.
+        let pass = delivery::deliver_once(&db, &transport, &config()).await.unwrap();
+        assert_eq!(pass.sent, 1);
+        let raw = smtp.wait_for(1).remove(0);
+        let msg = MessageParser::default().parse(&raw).unwrap();
+        assert!(msg.body_text(0).unwrap().contains(&format!("https://fair.example/reset/{token}")));
+        assert!(msg.body_html(0).unwrap().contains(&format!("https://fair.example/reset/{token}")));
+        let row = rows(&db).await.remove(0);
+        assert_eq!(row.status, status::SENT);
+        assert_eq!(row.secret, None, "forgotten once sent");
+        // The link works (it is the account's reset link).
+        accounts::check_link(&db, &token, accounts::PASSWORD_RESET, now).await.unwrap();
     }
 }

@@ -60,6 +60,29 @@ pub struct Config {
     /// batch may take after the instance stopped listening (default 30);
     /// then the process ends anyway.
     pub stop_seconds: u64,
+    /// Where the master key comes from (see `fairlink::secret`):
+    /// `FAIRLINK_MASTER_KEY` (base64 of 32 bytes), else the file
+    /// `FAIRLINK_MASTER_KEY_FILE` (default ./data/master.key, made on first
+    /// start).
+    pub master_key: MasterKeySource,
+}
+
+/// Where the master key comes from.
+#[derive(Clone, PartialEq, Eq)]
+pub enum MasterKeySource {
+    /// Given in the environment.
+    Given(fairlink::secret::MasterKey),
+    /// Read from this file, made (readable by its owner only) when absent.
+    File(PathBuf),
+}
+
+impl fmt::Debug for MasterKeySource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MasterKeySource::Given(_) => f.write_str("Given(…)"),
+            MasterKeySource::File(p) => write!(f, "File({})", p.display()),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -210,6 +233,18 @@ impl Config {
         };
         let drain_seconds = seconds("FAIRLINK_DRAIN_SECONDS", 0)?;
         let stop_seconds = seconds("FAIRLINK_STOP_SECONDS", 30)?;
+        let master_key = match var("FAIRLINK_MASTER_KEY") {
+            Some(v) => MasterKeySource::Given(
+                fairlink::secret::MasterKey::from_base64(&v).ok_or(ConfigError {
+                    variable: "FAIRLINK_MASTER_KEY",
+                    message: "is not 32 bytes in base64 (make one with `openssl rand -base64 32`)"
+                        .into(),
+                })?,
+            ),
+            None => MasterKeySource::File(PathBuf::from(
+                var("FAIRLINK_MASTER_KEY_FILE").unwrap_or_else(|| "./data/master.key".into()),
+            )),
+        };
         let search_rate = rate("FAIRLINK_SEARCH_RATE", 20.0)?;
         let sync_rate = rate("FAIRLINK_SYNC_RATE", 5.0)?;
         Ok(Config {
@@ -228,11 +263,67 @@ impl Config {
             sync_rate,
             drain_seconds,
             stop_seconds,
+            master_key,
         })
     }
 
     pub fn secure_cookies(&self) -> bool {
         self.public_url.starts_with("https://")
+    }
+
+    /// The master key: given, or read from its file, or made and written
+    /// there (readable by its owner only) when the file does not exist.
+    pub fn load_master_key(&self) -> anyhow::Result<fairlink::secret::MasterKey> {
+        use fairlink::secret::MasterKey;
+        let path = match &self.master_key {
+            MasterKeySource::Given(k) => return Ok(k.clone()),
+            MasterKeySource::File(p) => p,
+        };
+        match std::fs::read_to_string(path) {
+            Ok(text) => MasterKey::from_base64(&text).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "the master key file {} (FAIRLINK_MASTER_KEY_FILE) does not hold 32 bytes in base64",
+                    path.display()
+                )
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let key = MasterKey::generate().map_err(|e| anyhow::anyhow!("{e}"))?;
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir)?;
+                }
+                let mut options = std::fs::OpenOptions::new();
+                options.write(true).create_new(true);
+                #[cfg(unix)]
+                std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+                use std::io::Write;
+                let written = options
+                    .open(path)
+                    .and_then(|mut f| f.write_all(format!("{}\n", key.to_base64()).as_bytes()));
+                match written {
+                    Ok(()) => {
+                        tracing::warn!(
+                            file = %path.display(),
+                            "a new master key was made: back it up apart from the database (badges cannot be signed without it)"
+                        );
+                        Ok(key)
+                    }
+                    // Another process made it at the same moment: read theirs.
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                        let text = std::fs::read_to_string(path)?;
+                        MasterKey::from_base64(&text)
+                            .ok_or_else(|| anyhow::anyhow!("the master key file {} is damaged", path.display()))
+                    }
+                    Err(e) => Err(anyhow::anyhow!(
+                        "cannot write the master key file {}: {e}",
+                        path.display()
+                    )),
+                }
+            }
+            Err(e) => Err(anyhow::anyhow!(
+                "cannot read the master key file {} (FAIRLINK_MASTER_KEY_FILE): {e}",
+                path.display()
+            )),
+        }
     }
 }
 

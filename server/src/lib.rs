@@ -200,6 +200,7 @@ pub fn router(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(files::body_limit_for("/organiser/import")))
         .layer(axum::middleware::from_fn(middleware::body_limit))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(axum::middleware::from_fn(middleware::canonical_path))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(PropagateRequestIdLayer::x_request_id())
@@ -211,7 +212,13 @@ pub fn router(state: AppState) -> Router {
                         .get("x-request-id")
                         .and_then(|v| v.to_str().ok())
                         .unwrap_or("");
-                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                    // The route matched, never the path: paths carry secrets
+                    // (`/reset/{token}`, `/calendar/{token}/…`).
+                    let route = req
+                        .extensions()
+                        .get::<axum::extract::MatchedPath>()
+                        .map_or("unmatched", |p| p.as_str());
+                    tracing::info_span!("request", method = %req.method(), route = %route, request_id = %id)
                 })
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
@@ -219,7 +226,8 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Opens and migrates the database named by the configuration.
+/// Opens and migrates the database named by the configuration, with the
+/// master key in place.
 pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
     let db = Db::connect(&config.database_url).await.map_err(|e| {
         anyhow::anyhow!(
@@ -230,7 +238,24 @@ pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
     db.migrate()
         .await
         .map_err(|e| anyhow::anyhow!("migrations failed: {e}"))?;
+    secure(config, &db).await?;
     Ok(db)
+}
+
+/// Installs the master key (unless this process has one already) and
+/// checks it against the database, then seals the secrets still stored in
+/// clear. An instance with another key than its database's stops here.
+pub async fn secure(config: &Config, db: &Db) -> anyhow::Result<()> {
+    if !fairlink::secret::is_installed() {
+        fairlink::secret::install(config.load_master_key()?);
+    }
+    fairlink::secret::check_against(db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.detail.unwrap_or_else(|| e.code.to_string())))?;
+    fairlink::badges::seal_plain_keys(db)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot seal the badge keys: {e}"))?;
+    Ok(())
 }
 
 pub fn state(config: Config, db: Db) -> AppState {
@@ -248,10 +273,17 @@ pub fn state(config: Config, db: Db) -> AppState {
             burst: (10.0 * config.sync_rate).max(1.0),
         }),
     );
+    let scanner = Arc::new(scanner::Cache::default());
+    let forget = {
+        let scanner = scanner.clone();
+        fairlink_app::api::ctx::ForgetDevice(Some(Arc::new(move |device| {
+            scanner.forget(device)
+        })))
+    };
     AppState(Arc::new(Shared {
         leptos_options: leptos_options(&config),
         gatekeeper: fairlink::badges::Gatekeeper::start(db.clone()),
-        scanner: Arc::new(scanner::Cache::default()),
+        scanner,
         stopping: Arc::new(tokio::sync::watch::channel(false).0),
         ctx: AppContext {
             db,
@@ -262,6 +294,7 @@ pub fn state(config: Config, db: Db) -> AppState {
             map_statuses: Default::default(),
             map_generation: Default::default(),
             map_read: Default::default(),
+            forget_device: forget,
         },
         config: Arc::new(config),
         page_cache,
@@ -406,6 +439,7 @@ pub async fn start(config: Config, db: Db) -> anyhow::Result<Running> {
     let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
         let _ = tcp.set_nodelay(true);
     });
+    secure(&config, &db).await?;
     let mut config = config;
     if config.addr.port() == 0 && config.public_url.ends_with(":0") {
         config.public_url = format!("http://{addr}");
@@ -438,6 +472,7 @@ pub async fn start(config: Config, db: Db) -> anyhow::Result<Running> {
     // then the listener keeps trying on its own).
     let _ = tokio::time::timeout(Duration::from_secs(5), ready).await;
     tokio::spawn(live::forget_changed_maps(state.clone()));
+    tokio::spawn(scanner::forget_revoked_devices(state.clone()));
     let mail_worker = tokio::spawn(fairlink::mail::delivery::run(
         db,
         transport,

@@ -21,6 +21,9 @@ use super::Db;
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use uuid::Uuid;
 
+/// How many topics there are.
+pub const TOPICS: usize = 4;
+
 /// The PostgreSQL channel.
 pub const CHANNEL: &str = "fairlink_changes";
 
@@ -36,10 +39,13 @@ pub enum Topic {
     Scans,
     /// Meeting requests and scheduled meetings.
     Meetings,
+    /// Scanner devices revoked (the people are the devices): every
+    /// instance forgets them at once instead of trusting its cache.
+    Devices,
 }
 
 impl Topic {
-    pub const ALL: [Topic; 3] = [Topic::Booths, Topic::Scans, Topic::Meetings];
+    pub const ALL: [Topic; TOPICS] = [Topic::Booths, Topic::Scans, Topic::Meetings, Topic::Devices];
 
     fn index(self) -> usize {
         self as usize
@@ -50,6 +56,7 @@ impl Topic {
             Topic::Booths => "booths",
             Topic::Scans => "scans",
             Topic::Meetings => "meetings",
+            Topic::Devices => "devices",
         }
     }
 
@@ -145,11 +152,11 @@ impl Change {
 }
 
 /// One channel per topic, so a flood of scans wakes no booth map.
-pub(super) fn channels() -> [tokio::sync::broadcast::Sender<Change>; 3] {
+pub(super) fn channels() -> [tokio::sync::broadcast::Sender<Change>; TOPICS] {
     std::array::from_fn(|_| tokio::sync::broadcast::channel(1024).0)
 }
 
-fn tell(channels: &[tokio::sync::broadcast::Sender<Change>; 3], change: Change) {
+fn tell(channels: &[tokio::sync::broadcast::Sender<Change>; TOPICS], change: Change) {
     let _ = channels[change.topic.index()].send(change);
 }
 
@@ -161,7 +168,7 @@ fn tell(channels: &[tokio::sync::broadcast::Sender<Change>; 3], change: Change) 
 pub(super) async fn send_announcements(
     write: sea_orm::DatabaseConnection,
     mut queue: tokio::sync::mpsc::Receiver<Change>,
-    channels: [tokio::sync::broadcast::Sender<Change>; 3],
+    channels: [tokio::sync::broadcast::Sender<Change>; TOPICS],
 ) {
     while let Some(first) = queue.recv().await {
         let mut batch = vec![first];

@@ -9,6 +9,7 @@
 
 pub mod changes;
 pub mod migrations;
+pub mod settings;
 
 pub use changes::{Change, Topic};
 
@@ -126,7 +127,7 @@ pub struct Db {
     write: DatabaseConnection,
     url: String,
     /// What this instance hears of changes, a channel per topic (see [`changes`]).
-    changes: [tokio::sync::broadcast::Sender<Change>; 3],
+    changes: [tokio::sync::broadcast::Sender<Change>; changes::TOPICS],
     /// PostgreSQL: announcements waiting to be sent (see [`changes`]).
     announcements: Option<tokio::sync::mpsc::Sender<Change>>,
 }

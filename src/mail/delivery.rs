@@ -166,9 +166,10 @@ pub fn build_message(
         .map_err(|e| format!("bad recipient: {e}"))?;
     let to_name = header_safe(&row.to_name);
     let to = Mailbox::new((!to_name.is_empty()).then_some(to_name), to_address);
+    let (text, html) = super::bodies_to_send(row).map_err(|e| e.to_string())?;
     let alternative = MultiPart::alternative()
-        .singlepart(SinglePart::plain(row.text_body.clone()))
-        .singlepart(SinglePart::html(row.html_body.clone()));
+        .singlepart(SinglePart::plain(text))
+        .singlepart(SinglePart::html(html));
     let (inline, files): (Vec<_>, Vec<_>) =
         attachments.iter().partition(|a| a.content_id.is_some());
     let part = |a: &attachment::Model| {
@@ -254,6 +255,8 @@ async fn mark_sent(
     let done = outbox::Entity::update_many()
         .col_expr(outbox::Column::Status, Expr::value(status::SENT))
         .col_expr(outbox::Column::SentAt, Expr::value(now))
+        // Sent: the link's secret is no longer kept.
+        .col_expr(outbox::Column::Secret, Expr::value(Option::<Vec<u8>>::None))
         .col_expr(
             outbox::Column::LeaseUntil,
             Expr::value(Option::<DateTime<Utc>>::None),

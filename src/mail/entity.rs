@@ -30,6 +30,10 @@ pub mod outbox {
         pub last_error: Option<String>,
         pub created_at: DateTimeUtc,
         pub sent_at: Option<DateTimeUtc>,
+        /// The sealed secret of the link the body marks (see
+        /// `mail::SECRET_MARK`); cleared once sent.
+        #[sea_orm(column_type = "Blob", nullable)]
+        pub secret: Option<Vec<u8>>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

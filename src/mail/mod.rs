@@ -66,6 +66,44 @@ pub struct OutboundMail {
     /// queuing the same key again does nothing.
     pub idempotency_key: String,
     pub attachments: Vec<Attachment>,
+    /// The live secret of a link the mail carries (a reset or invitation
+    /// token). The template's link holds [`SECRET_MARK`] in its place; the
+    /// outbox keeps the secret sealed apart from the body, puts it in only
+    /// when sending, and forgets it once sent. Nobody reading the outbox
+    /// (an organiser, a backup) finds a working link.
+    pub secret: Option<String>,
+}
+
+/// What stands for a mail's secret in its stored body (URL-safe, unchanged
+/// by HTML escaping and by header cleaning).
+pub const SECRET_MARK: &str = "FLSECRETMARK";
+
+/// What organisers read in place of a mail's secret.
+pub const SECRET_SHOWN: &str = "••••••";
+
+/// The associated data a mail's secret is sealed with (its row).
+fn secret_purpose(id: Uuid) -> Vec<u8> {
+    format!("outbox {id}").into_bytes()
+}
+
+/// The text and HTML bodies as sent: the stored bodies with the mail's
+/// secret in place of its mark. An error when the mark is there and the
+/// secret is not (sent already, or sealed with another key).
+pub fn bodies_to_send(row: &outbox::Model) -> Result<(String, String)> {
+    let marked = row.text_body.contains(SECRET_MARK) || row.html_body.contains(SECRET_MARK);
+    if !marked {
+        return Ok((row.text_body.clone(), row.html_body.clone()));
+    }
+    let sealed = row
+        .secret
+        .as_deref()
+        .ok_or_else(|| Error::internal("the mail's secret is gone"))?;
+    let secret = String::from_utf8(crate::secret::open(sealed, &secret_purpose(row.id))?)
+        .map_err(Error::internal)?;
+    Ok((
+        row.text_body.replace(SECRET_MARK, &secret),
+        row.html_body.replace(SECRET_MARK, &secret),
+    ))
 }
 
 /// Queues a mail on `conn` (the caller's transaction). Returns false when a
@@ -79,8 +117,18 @@ pub async fn enqueue<C: ConnectionTrait>(
     let rendered = render(&mail.template, mail.locale);
     let id = Uuid::now_v7();
     let data = serde_json::to_string(&mail.template).map_err(Error::internal)?;
+    let secret = match &mail.secret {
+        Some(s) => Some(crate::secret::seal(s.as_bytes(), &secret_purpose(id))?),
+        None => None,
+    };
+    if let Some(s) = &mail.secret
+        && (rendered.text.contains(s.as_str()) || data.contains(s.as_str()))
+    {
+        return Err(Error::internal("a mail's secret is in its body: use SECRET_MARK"));
+    }
     let row = outbox::ActiveModel {
         id: Set(id),
+        secret: Set(secret),
         idempotency_key: Set(mail.idempotency_key.chars().take(200).collect()),
         to_email: Set(to.into_string()),
         to_name: Set(templates::header_safe(&mail.to_name)
@@ -155,7 +203,7 @@ impl From<outbox::Model> for MailView {
             locale: m.locale,
             template: m.template,
             subject: m.subject,
-            text_body: m.text_body,
+            text_body: m.text_body.replace(SECRET_MARK, SECRET_SHOWN),
             status: m.status,
             attempts: m.attempts,
             next_attempt_at: m.next_attempt_at,

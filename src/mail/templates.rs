@@ -28,6 +28,15 @@ pub enum Template {
         reason: String,
         link: String,
     },
+    /// The organisers approved a change of an approved firm's identity
+    /// (names, tax code, website, logo).
+    FirmIdentityApproved { firm: String, link: String },
+    /// The organisers turned such a change down; the approved identity stays.
+    FirmIdentityRejected {
+        firm: String,
+        reason: String,
+        link: String,
+    },
     /// The organisers ask a firm to change its profile.
     FirmChangesRequested {
         firm: String,
@@ -123,6 +132,8 @@ impl Template {
             Template::FirmApproved { .. } => "firm_approved",
             Template::FirmRejected { .. } => "firm_rejected",
             Template::FirmChangesRequested { .. } => "firm_changes_requested",
+            Template::FirmIdentityApproved { .. } => "firm_identity_approved",
+            Template::FirmIdentityRejected { .. } => "firm_identity_rejected",
             Template::FirmMemberInvite { .. } => "firm_member_invite",
             Template::FirmJoinRequest { .. } => "firm_join_request",
             Template::FirmJoinAnswered { .. } => "firm_join_answered",
@@ -141,21 +152,7 @@ pub struct Rendered {
     pub html: String,
 }
 
-/// Escapes text for HTML element content and attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::text::html_escape as escape;
 
 /// One line, fit for a header: control characters (CR, LF, ...) become spaces.
 pub fn header_safe(s: &str) -> String {
@@ -380,6 +377,34 @@ pub fn render(template: &Template, locale: Locale) -> Rendered {
             paragraphs: vec![format!("The organisers could not accept the profile of {}. The reason:", header_safe(firm)), reason.clone()],
             button: Some(("Open the profile", link)),
             after: vec!["You may edit the profile and submit it again.".into()],
+        }),
+        (Template::FirmIdentityApproved { firm, link }, Locale::Vi) => layout(locale, Parts {
+            subject: format!("Thay đổi thông tin của {} đã được duyệt", header_safe(firm)),
+            greeting: "Xin chào,".into(),
+            paragraphs: vec![format!("Ban tổ chức đã duyệt thay đổi tên, mã số thuế, website hoặc logo của {}. Thông tin mới đã hiển thị trong danh bạ doanh nghiệp.", header_safe(firm))],
+            button: Some(("Xem trang doanh nghiệp", link)),
+            after: vec![],
+        }),
+        (Template::FirmIdentityApproved { firm, link }, Locale::En) => layout(locale, Parts {
+            subject: format!("The change to {} was approved", header_safe(firm)),
+            greeting: "Hello,".into(),
+            paragraphs: vec![format!("The organisers approved the change to the names, tax code, website or logo of {}. The catalogue shows it now.", header_safe(firm))],
+            button: Some(("Open the firm's page", link)),
+            after: vec![],
+        }),
+        (Template::FirmIdentityRejected { firm, reason, link }, Locale::Vi) => layout(locale, Parts {
+            subject: format!("Thay đổi thông tin của {} chưa được chấp nhận", header_safe(firm)),
+            greeting: "Xin chào,".into(),
+            paragraphs: vec![format!("Ban tổ chức chưa chấp nhận thay đổi tên, mã số thuế, website hoặc logo của {}; thông tin đã duyệt trước đó vẫn được giữ nguyên. Lý do:", header_safe(firm)), reason.clone()],
+            button: Some(("Mở hồ sơ", link)),
+            after: vec![],
+        }),
+        (Template::FirmIdentityRejected { firm, reason, link }, Locale::En) => layout(locale, Parts {
+            subject: format!("The change to {} was not accepted", header_safe(firm)),
+            greeting: "Hello,".into(),
+            paragraphs: vec![format!("The organisers did not accept the change to the names, tax code, website or logo of {}; the approved details stay as they were. The reason:", header_safe(firm)), reason.clone()],
+            button: Some(("Open the profile", link)),
+            after: vec![],
         }),
         (Template::FirmChangesRequested { firm, reason, link }, Locale::Vi) => layout(locale, Parts {
             subject: format!("Cần bổ sung hồ sơ {}", header_safe(firm)),

@@ -15,6 +15,7 @@ mod m20261128_000009_index_presence;
 mod m20261128_000010_lighter_scan_indexes;
 mod m20261129_000011_create_meetings;
 mod m20261129_000012_create_schedule_runs;
+mod m20261208_000013_harden;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000010_lighter_scan_indexes::Migration),
             Box::new(m20261129_000011_create_meetings::Migration),
             Box::new(m20261129_000012_create_schedule_runs::Migration),
+            Box::new(m20261208_000013_harden::Migration),
         ]
     }
 }
