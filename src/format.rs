@@ -27,7 +27,11 @@ pub fn zone_offset(zone: &str) -> Option<FixedOffset> {
 
 /// The calendar day of `at` in `zone` (a fair's time zone).
 pub fn day_in(zone: &str, at: chrono::DateTime<chrono::Utc>) -> NaiveDate {
-    at.with_timezone(&offset_or_default(zone)).date_naive()
+    // Checked: at the ends of chrono's range the local time does not exist
+    // (a forged scan time must not panic the server).
+    at.naive_utc()
+        .checked_add_offset(offset_or_default(zone))
+        .map_or_else(|| at.date_naive(), |local| local.date())
 }
 
 pub fn offset_or_default(zone: &str) -> FixedOffset {

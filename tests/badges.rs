@@ -19,9 +19,13 @@ use fairlink::{ErrorCode, db_test};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use uuid::Uuid;
 
+/// The fair of the token tests' badges.
+const FAIR: Uuid = Uuid::from_u128(0x0193_0000_0000_7000_8000_0000_0000_2030);
+
 fn claims() -> Claims {
     Claims {
         badge: Uuid::now_v7(),
+        fair: FAIR,
         kind: BadgeKind::Visitor,
         key_id: 1,
         valid_from: NaiveDate::from_ymd_opt(2030, 3, 10).unwrap(),
@@ -47,10 +51,10 @@ fn tokens_round_trip_and_every_bit_flip_is_refused() {
     let keys = vec![token::public_key(1, &secret)];
     let c = claims();
     let text = token::sign(&c, &secret);
-    assert_eq!(token::verify(&text, &keys), Ok(c));
+    assert_eq!(token::verify(&text, &keys, FAIR), Ok(c));
     // Typed by a handheld scanner: lower case, a line end.
     assert_eq!(
-        token::verify(&format!("{}\r\n", text.to_lowercase()), &keys),
+        token::verify(&format!("{}\r\n", text.to_lowercase()), &keys, FAIR),
         Ok(c)
     );
     let bytes = base32::decode(&text[token::PREFIX.len()..]).unwrap();
@@ -60,12 +64,12 @@ fn tokens_round_trip_and_every_bit_flip_is_refused() {
         forged[i / 8] ^= 1 << (i % 8);
         let forged = format!("{}{}", token::PREFIX, base32::encode(&forged));
         assert!(
-            token::verify(&forged, &keys).is_err(),
+            token::verify(&forged, &keys, FAIR).is_err(),
             "bit {i} flipped and accepted"
         );
         flips += 1;
     }
-    assert_eq!(flips, 91 * 8);
+    assert_eq!(flips, 93 * 8);
     // Every character of the text changed to every other letter or digit.
     for i in 0..text.len() {
         for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".chars() {
@@ -75,7 +79,7 @@ fn tokens_round_trip_and_every_bit_flip_is_refused() {
             }
             t[i] = c;
             let t: String = t.into_iter().collect();
-            assert!(token::verify(&t, &keys).is_err(), "{t}");
+            assert!(token::verify(&t, &keys, FAIR).is_err(), "{t}");
         }
     }
 }
@@ -92,7 +96,7 @@ fn random_forgeries_are_refused() {
         if n % 2 == 0 {
             // Well-formed claims (version, kind, key id kept), random
             // signature.
-            for b in forged[27..].iter_mut() {
+            for b in forged[29..].iter_mut() {
                 *b = rng.next() as u8;
             }
         } else {
@@ -103,7 +107,7 @@ fn random_forgeries_are_refused() {
             forged[2] = 1;
         }
         let text = format!("{}{}", token::PREFIX, base32::encode(&forged));
-        match token::verify(&text, &keys) {
+        match token::verify(&text, &keys, FAIR) {
             Ok(c) => panic!("forgery {n} accepted: {c:?}"),
             Err(TokenError::BadSignature) => bad_signature += 1,
             Err(_) => {}
@@ -116,7 +120,7 @@ fn random_forgeries_are_refused() {
     // Not a token at all.
     for junk in ["", "FL1", "FL2AAAA", "hello", "FL1!!!!", &"A".repeat(400)] {
         assert_eq!(
-            token::verify(junk, &keys),
+            token::verify(junk, &keys, FAIR),
             Err(TokenError::Malformed),
             "{junk:?}"
         );
@@ -131,17 +135,17 @@ fn keys_rotate_and_retired_keys_are_refused() {
     c.key_id = 2;
     let by_new = token::sign(&c, &new);
     let both = vec![token::public_key(1, &old), token::public_key(2, &new)];
-    assert!(token::verify(&by_old, &both).is_ok());
-    assert!(token::verify(&by_new, &both).is_ok());
+    assert!(token::verify(&by_old, &both, FAIR).is_ok());
+    assert!(token::verify(&by_new, &both, FAIR).is_ok());
     let only_new = vec![token::public_key(2, &new)];
     assert_eq!(
-        token::verify(&by_old, &only_new),
+        token::verify(&by_old, &only_new, FAIR),
         Err(TokenError::UnknownKey)
     );
-    assert!(token::verify(&by_new, &only_new).is_ok());
+    assert!(token::verify(&by_new, &only_new, FAIR).is_ok());
     // A token naming key 2 but signed with key 1's secret.
     assert_eq!(
-        token::verify(&token::sign(&c, &old), &both),
+        token::verify(&token::sign(&c, &old), &both, FAIR),
         Err(TokenError::BadSignature)
     );
 }
@@ -443,6 +447,62 @@ db_test! {
 }
 
 db_test! {
+    async fn a_badge_of_one_fair_is_refused_at_another_online_and_flagged_offline(db: Db) {
+        let a = booth_fixture(&db, 1).await;
+        let b = booth_fixture(&db, 1).await;
+        let t = opening();
+        let gate_a = badges::save_gate(&db, &a.organiser, a.fair_id, &gate("A1", "hall", true), t).await.unwrap();
+        let gate_b = badges::save_gate(&db, &b.organiser, b.fair_id, &gate("B1", "hall", true), t).await.unwrap();
+        let of_a = badges::issue(&db, &a.organiser, &visitor(a.fair_id, "Trần Văn An"), t).await.unwrap();
+        assert!(of_a.token.starts_with("FL2"), "{}", of_a.token);
+        let keys = badges::trusted_keys(db.read()).await.unwrap();
+        // Keys are shared, the binding is in the signature.
+        assert!(token::verify(&of_a.token, &keys, a.fair_id).is_ok());
+        assert_eq!(token::verify(&of_a.token, &keys, b.fair_id).unwrap_err(), TokenError::WrongFair);
+        // Online at fair B's gate: refused.
+        let v = badges::check(&db, &scan(&of_a.token, gate_b, Direction::In, t), t).await.unwrap();
+        assert_eq!((v.outcome, v.reason.as_str()), (Outcome::Refused, "wrong_fair"));
+        // Offline, fair B's scanner decides with fair B's sync: refused.
+        let sync = badges::sync_data(&db, b.fair_id, None, t).await.unwrap();
+        let mut desk = badges::Desk::new(&sync);
+        let d = desk.decide(&of_a.token, gate_b, Direction::In, t);
+        assert_eq!((d.outcome, d.reason.as_str()), (Outcome::Refused, "wrong_fair"));
+        // A scanner that let it in all the same (an older one, or a typed
+        // code): the upload records the admission and flags it.
+        let let_in = vec![OfflineScan { scan: scan(&of_a.token, gate_b, Direction::In, t), outcome: Outcome::Admitted, reason: "ok".into() }];
+        let r = badges::ingest(&db, b.fair_id, let_in, t).await.unwrap();
+        assert_eq!((r.recorded, r.conflicts), (1, 1));
+        // At its own fair it is admitted.
+        let v = badges::check(&db, &scan(&of_a.token, gate_a, Direction::In, t), t).await.unwrap();
+        assert_eq!(v.outcome, Outcome::Admitted);
+    }
+}
+
+db_test! {
+    async fn badge_keys_are_sealed_at_rest(db: Db) {
+        use fairlink::badges::entity::badge_key;
+        let fx = booth_fixture(&db, 1).await;
+        badges::issue(&db, &fx.organiser, &visitor(fx.fair_id, "Vũ Thị Bình"), opening()).await.unwrap();
+        let (id, seed) = badges::signing_key(&db, opening()).await.unwrap();
+        let row = badge_key::Entity::find_by_id(i32::from(id)).one(db.read()).await.unwrap().unwrap();
+        assert!(fairlink::secret::is_sealed(&row.secret));
+        assert!(!row.secret.windows(32).any(|w| w == seed), "the seed is stored in clear");
+        // A seed stored in clear (before sealing existed) is sealed at start.
+        badge_key::Entity::update_many()
+            .col_expr(badge_key::Column::Secret, sea_orm::sea_query::Expr::value(seed.to_vec()))
+            .filter(badge_key::Column::Id.eq(i32::from(id)))
+            .exec(db.write())
+            .await
+            .unwrap();
+        assert_eq!(badges::signing_key(&db, opening()).await.unwrap(), (id, seed));
+        assert_eq!(badges::seal_plain_keys(&db).await.unwrap(), 1);
+        let row = badge_key::Entity::find_by_id(i32::from(id)).one(db.read()).await.unwrap().unwrap();
+        assert!(fairlink::secret::is_sealed(&row.secret));
+        assert_eq!(badges::signing_key(&db, opening()).await.unwrap(), (id, seed));
+    }
+}
+
+db_test! {
     async fn signing_keys_are_made_rotated_and_retired(db: Db) {
         let fx = booth_fixture(&db, 2).await;
         let t = opening();
@@ -451,14 +511,14 @@ db_test! {
         let first = badges::issue(&db, org, &visitor(fx.fair_id, "Lê Văn Cường"), t).await.unwrap();
         let keys = badges::trusted_keys(db.read()).await.unwrap();
         assert_eq!(keys.len(), 1);
-        assert_eq!(token::verify(&first.token, &keys).unwrap().badge, first.id);
+        assert_eq!(token::verify(&first.token, &keys, fx.fair_id).unwrap().badge, first.id);
         // Rotation: new badges use the new key, old ones stay good.
         let (id, _) = badges::add_key(&db, t).await.unwrap();
         assert_eq!(id, 2);
         let second = badges::issue(&db, org, &visitor(fx.fair_id, "Phạm Thị Dung"), t).await.unwrap();
         let keys = badges::trusted_keys(db.read()).await.unwrap();
-        assert_eq!(token::verify(&second.token, &keys).unwrap().key_id, 2);
-        assert!(token::verify(&first.token, &keys).is_ok());
+        assert_eq!(token::verify(&second.token, &keys, fx.fair_id).unwrap().key_id, 2);
+        assert!(token::verify(&first.token, &keys, fx.fair_id).is_ok());
         // Retiring key 1 turns its badges away at the gate.
         badges::retire_key(&db, org, 1, t).await.unwrap();
         let v = badges::check(&db, &scan(&first.token, north, Direction::In, t), t).await.unwrap();
@@ -601,6 +661,7 @@ db_test! {
         let fx = booth_fixture(&db, 1).await;
         let now = Utc::now();
         let firm = users(&db, 1, Role::Exhibitor, "leadpages").await.remove(0);
+        book(&db, &firm, fx.booths[0]).await;
         let n = LEADS_PAGE as usize + 5;
         let input = LeadInput { notes: String::new(), rating: 3, tags: vec![] };
         for i in 0..n {
@@ -624,20 +685,41 @@ db_test! {
 db_test! {
     async fn leads_are_captured_with_consent_and_kept_to_the_firm(db: Db) {
         use fairlink::badges::leads::{self, LeadInput};
-        let fx = booth_fixture(&db, 1).await;
+        let fx = booth_fixture(&db, 3).await;
         let now = Utc::now();
         let org = &fx.organiser;
         let agreed = badges::issue(&db, org, &visitor(fx.fair_id, "Trần Thị Mai"), now).await.unwrap();
         let mut no = visitor(fx.fair_id, "Không Đồng Ý");
         no.lead_consent = false;
         let refused = badges::issue(&db, org, &no, now).await.unwrap();
-        let firms = users(&db, 2, Role::Exhibitor, "leads").await;
-        let (a, b) = (&firms[0], &firms[1]);
+        let firms = users(&db, 4, Role::Exhibitor, "leads").await;
+        let (a, b, absent, unapproved) = (&firms[0], &firms[1], &firms[2], &firms[3]);
         let input = LeadInput {
             notes: "Cần mẫu vỏ hộp số\r\nGửi báo giá tuần sau".into(),
             rating: 4,
             tags: vec!["sample, Quotation".into(), "sample".into()],
         };
+        // Leads are taken by the fair's exhibitors: a firm with no booth
+        // there, and a firm not approved, take none.
+        let e = leads::capture(&db, absent, &agreed.token, &input, now).await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::NotExhibiting);
+        book(&db, unapproved, fx.booths[2]).await;
+        {
+            use fairlink::firms::entity::{firm, member};
+            use sea_orm::sea_query::Expr;
+            let mine = member::Entity::find().filter(member::Column::UserId.eq(unapproved.id)).one(db.read()).await.unwrap().unwrap();
+            firm::Entity::update_many()
+                .col_expr(firm::Column::Status, Expr::value("rejected"))
+                .filter(firm::Column::Id.eq(mine.firm_id))
+                .exec(db.write())
+                .await
+                .unwrap();
+        }
+        let e = leads::capture(&db, unapproved, &agreed.token, &input, now).await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::FirmNotApproved);
+        assert!(leads::leads(&db, unapproved).await.unwrap().is_empty());
+        book(&db, a, fx.booths[0]).await;
+        book(&db, b, fx.booths[1]).await;
         let lead = leads::capture(&db, a, &format!("  {}\n", agreed.token), &input, now).await.unwrap();
         assert_eq!((lead.name.as_str(), lead.rating), ("Trần Thị Mai", 4));
         assert_eq!(lead.tags, vec!["sample".to_string(), "quotation".to_string()]);

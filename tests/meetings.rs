@@ -206,6 +206,23 @@ db_test! {
         assert_eq!(code(meet::request_meeting(&db, &staff[0], fx.fair_id, firms[0], "", now).await), ErrorCode::Forbidden);
         // The organiser sees every request.
         assert_eq!(meet::requests(&db, &fx.organiser, fx.fair_id, 0, now).await.unwrap().rows.len(), 3);
+        // A firm that is not approved (here: rejected) neither asks buyers
+        // nor accepts their requests.
+        let r4 = meet::request_meeting(&db, &buyers[1], fx.fair_id, firms[1], "", now).await.unwrap();
+        {
+            use fairlink::firms::entity::firm;
+            use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+            firm::Entity::update_many()
+                .col_expr(firm::Column::Status, Expr::value("rejected"))
+                .filter(firm::Column::Id.eq(firms[1]))
+                .exec(db.write())
+                .await
+                .unwrap();
+        }
+        assert_eq!(code(meet::request_meeting(&db, &exhibitors[1], fx.fair_id, buyers[0].id, "", now).await), ErrorCode::FirmNotApproved);
+        assert_eq!(code(meet::respond(&db, &exhibitors[1], r4, true, now).await), ErrorCode::FirmNotApproved);
+        // Declining stays possible.
+        meet::respond(&db, &exhibitors[1], r4, false, now).await.unwrap();
     }
 }
 

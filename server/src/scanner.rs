@@ -34,7 +34,7 @@ pub const OPENAPI: &str = include_str!("scanner_openapi.json");
 /// Who is calling: a device of one fair, or a signed-in person.
 enum Caller {
     Device { id: Uuid, fair_id: Uuid },
-    Person { id: Uuid },
+    Person { user: fairlink::accounts::SessionUser },
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -73,6 +73,8 @@ const DEVICE_RECHECK: Duration = Duration::from_secs(3);
 pub struct Cache {
     devices: Mutex<HashMap<String, Remembered>>,
     gates: Mutex<HashMap<Uuid, Uuid>>,
+    /// Door staff found on a fair's door, and when.
+    staff: Mutex<HashMap<(Uuid, Uuid), Instant>>,
 }
 
 struct Remembered {
@@ -141,6 +143,31 @@ impl Cache {
         }
     }
 
+    /// Whether `user` was found on `fair`'s door less than [`DEVICE_TTL`] ago.
+    fn staff_on(&self, user: Uuid, fair: Uuid) -> bool {
+        self.staff
+            .lock()
+            .ok()
+            .and_then(|s| s.get(&(user, fair)).copied())
+            .is_some_and(|at| at.elapsed() < DEVICE_TTL)
+    }
+
+    fn remember_staff(&self, user: Uuid, fair: Uuid) {
+        if let Ok(mut s) = self.staff.lock() {
+            if s.len() > 10_000 {
+                s.retain(|_, at| at.elapsed() < DEVICE_TTL);
+            }
+            s.insert((user, fair), Instant::now());
+        }
+    }
+
+    /// Forgets every device (revocations may have been missed).
+    fn forget_all(&self) {
+        if let Ok(mut devices) = self.devices.lock() {
+            devices.clear();
+        }
+    }
+
     async fn gate_fair(&self, db: &fairlink::db::Db, gate_id: Uuid) -> Result<Uuid, Error> {
         if let Some(f) = self
             .gates
@@ -197,17 +224,27 @@ async fn caller(
         }
     }
     let user = require_role(info.user.as_ref(), &[Role::Staff, Role::Organiser])?;
-    Ok(Caller::Person { id: user.id })
+    Ok(Caller::Person { user: user.clone() })
 }
 
 impl Caller {
-    /// A device speaks for its own fair only.
-    fn may_use(&self, fair_id: Uuid) -> Result<(), Error> {
+    /// A device speaks for its own fair only; door staff for the fairs
+    /// they are on (remembered like devices, a few seconds).
+    async fn may_use(&self, state: &AppState, fair_id: Uuid) -> Result<(), Error> {
         match self {
             Caller::Device { fair_id: own, .. } if *own != fair_id => {
                 Err(Error::new(ErrorCode::Forbidden))
             }
-            _ => Ok(()),
+            Caller::Device { .. } => Ok(()),
+            Caller::Person { user } if user.role == Role::Organiser => Ok(()),
+            Caller::Person { user } => {
+                if state.scanner.staff_on(user.id, fair_id) {
+                    return Ok(());
+                }
+                badges::door::may_scan(state.ctx.db.read(), user, fair_id).await?;
+                state.scanner.remember_staff(user.id, fair_id);
+                Ok(())
+            }
         }
     }
 
@@ -218,10 +255,33 @@ impl Caller {
                 s.device_id = Some(*id);
                 s.staff_id = None;
             }
-            Caller::Person { id } => {
+            Caller::Person { user } => {
                 s.device_id = None;
-                s.staff_id = Some(*id);
+                s.staff_id = Some(user.id);
             }
+        }
+    }
+}
+
+/// Forgets devices revoked on any instance, from any page, as soon as the
+/// revocation is announced.
+pub async fn forget_revoked_devices(state: AppState) {
+    use tokio::sync::broadcast::error::RecvError;
+    let mut changes = state.ctx.db.changes(fairlink::db::Topic::Devices);
+    let mut stopping = state.stopping.subscribe();
+    loop {
+        let change = tokio::select! {
+            c = changes.recv() => c,
+            _ = stopping.changed() => return,
+        };
+        match change {
+            Ok(c) if !c.people.is_empty() => {
+                for device in c.people {
+                    state.scanner.forget(device);
+                }
+            }
+            Ok(_) | Err(RecvError::Lagged(_)) => state.scanner.forget_all(),
+            Err(RecvError::Closed) => return,
         }
     }
 }
@@ -258,7 +318,7 @@ pub async fn sync(
     drop(req);
     let run = async {
         let who = caller(&state, &headers, &info).await?;
-        who.may_use(fair_id)?;
+        who.may_use(&state, fair_id).await?;
         badges::sync_data(&state.ctx.db, fair_id, q.since, Utc::now()).await
     };
     match run.await {
@@ -278,8 +338,9 @@ pub async fn verdict(State(state): State<AppState>, req: Request) -> Response {
             return Err(Error::field(ErrorCode::InvalidField, "token"));
         }
         let fair_id = state.scanner.gate_fair(&state.ctx.db, s.gate_id).await?;
-        who.may_use(fair_id)?;
+        who.may_use(&state, fair_id).await?;
         who.stamp(&mut s);
+        s.at = badges::online_scan_time(s.at, Utc::now())?;
         state.gatekeeper.check(s).await
     };
     match run.await {
@@ -303,13 +364,13 @@ pub async fn upload(
     let headers = req.headers().clone();
     let run = async {
         let who = caller(&state, &headers, &info).await?;
-        who.may_use(fair_id)?;
+        who.may_use(&state, fair_id).await?;
         let mut upload: Upload = json(req, UPLOAD_MAX_BYTES).await?;
         if upload.scans.len() > UPLOAD_MAX_SCANS {
             return Err(Error::new(ErrorCode::PayloadTooLarge));
         }
         for s in &mut upload.scans {
-            if s.scan.token.len() > 512 || s.reason.len() > 64 {
+            if s.scan.token.len() > 512 || s.reason.len() > 64 || s.reason.chars().any(char::is_control) {
                 return Err(Error::field(ErrorCode::InvalidField, "scans"));
             }
             who.stamp(&mut s.scan);

@@ -3,13 +3,13 @@
 //! own, the news travelling by NOTIFY; on SQLite one database handle, as
 //! SQLite serves one instance).
 
-use chrono::{TimeZone, Utc};
+use chrono::Utc;
 use fairlink::accounts::{self, Role};
 use fairlink::badges::{self, GateInput};
 use fairlink::db::Db;
 use fairlink::db_test;
 use fairlink::meetings::views::ProgrammeInput;
-use fairlink::testing::{booth_fixture, users};
+use fairlink::testing::users;
 use fairlink_server::Running;
 use fairlink_server::config::Config;
 use reqwest::StatusCode;
@@ -145,7 +145,15 @@ async fn statuses(base: &str, fair: Uuid) -> Vec<(Uuid, String)> {
 
 db_test! {
     async fn changes_made_on_one_instance_reach_pages_open_on_another(db: Db) {
-        let fx = booth_fixture(&db, 4).await;
+        // The fair is on today: scans at the gates are decided at the
+        // server's time.
+        let fx = fairlink::testing::booth_fixture_today(&db, 4).await;
+        let today = fairlink::format::day_in(fairlink::format::DEFAULT_TIME_ZONE, Utc::now());
+        let slot = {
+            use chrono::Timelike;
+            let hour = Utc::now().with_minute(0).unwrap().with_second(0).unwrap().with_nanosecond(0).unwrap();
+            hour + chrono::Duration::hours(2)
+        };
         let slug = fairlink::booths::fair_slug(&db, fx.fair_id).await.unwrap();
         let exhibitor = users(&db, 1, Role::Exhibitor, "live-ex").await.remove(0);
         let buyer = users(&db, 2, Role::Visitor, "live-buyer").await;
@@ -157,7 +165,7 @@ db_test! {
             &ProgrammeInput {
                 tables: 4,
                 request_hours: 48,
-                slots: vec![(Utc.with_ymd_and_hms(2030, 3, 10, 2, 0, 0).unwrap(), 30)],
+                slots: vec![(slot, 30)],
             },
             now,
         )
@@ -209,7 +217,7 @@ db_test! {
 
         let mut board = Events::open(
             &a_url,
-            &format!("/organiser/fairs/{slug}/live/events?day=2030-03-10"),
+            &format!("/organiser/fairs/{slug}/live/events?day={today}"),
             Some(&organiser_session),
         )
         .await;
@@ -279,7 +287,7 @@ db_test! {
             "token": badge.token,
             "gate_id": gate,
             "direction": "in",
-            "at": Utc.with_ymd_and_hms(2030, 3, 10, 3, 0, 0).unwrap(),
+            "at": Utc::now(),
         });
         let res = reqwest::Client::new()
             .post(format!("{b_url}/api/scanner/v1/verdict"))

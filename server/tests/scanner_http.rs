@@ -72,14 +72,21 @@ async fn answer(res: reqwest::Response) -> (StatusCode, Value) {
     )
 }
 
+/// Now, give or take some seconds, as a scanner's clock says it (the
+/// server decides online scans at its own time, and refuses a clock more
+/// than a few minutes off).
+fn now_at(seconds: i64) -> String {
+    (Utc::now() + chrono::Duration::seconds(seconds)).to_rfc3339()
+}
+
 fn scan(token: &str, gate: Uuid, direction: &str, at: &str) -> Value {
     json!({ "id": Uuid::now_v7(), "token": token, "gate_id": gate, "direction": direction, "at": at })
 }
 
 db_test! {
     async fn devices_scan_and_upload_through_the_api(db: Db) {
-        let fx = booth_fixture(&db, 2).await;
-        let t = Utc.with_ymd_and_hms(2030, 3, 10, 2, 0, 0).unwrap();
+        let fx = fairlink::testing::booth_fixture_today(&db, 2).await;
+        let t = Utc::now();
         let org = &fx.organiser;
         let gate = GateInput {
             code: "N".into(),
@@ -138,10 +145,10 @@ db_test! {
         assert_eq!(sync["revoked"], json!([]));
         // The keys it syncs verify the badge offline.
         let keys: Vec<badges::PublicKey> = serde_json::from_value(sync["keys"].clone()).unwrap();
-        assert_eq!(badges::token::verify(&badge.token, &keys).unwrap().badge, badge.id);
+        assert_eq!(badges::token::verify(&badge.token, &keys, fx.fair_id).unwrap().badge, badge.id);
 
         // A verdict online, as a device (no Origin header: none needed).
-        let first = scan(&badge.token, gate_id, "in", "2030-03-10T02:00:00Z");
+        let first = scan(&badge.token, gate_id, "in", &now_at(0));
         let (status, v) = answer(scanner.post(format!("{base}/api/scanner/v1/verdict")).json(&first).send().await.unwrap()).await;
         assert_eq!(status, StatusCode::OK, "{v}");
         assert_eq!((v["outcome"].as_str(), v["light"].as_str()), (Some("admitted"), Some("green")));
@@ -152,7 +159,7 @@ db_test! {
         let (_, v) = answer(
             scanner
                 .post(format!("{base}/api/scanner/v1/verdict"))
-                .json(&scan(&badge.token, gate_id, "in", "2030-03-10T02:01:00Z"))
+                .json(&scan(&badge.token, gate_id, "in", &now_at(1)))
                 .send()
                 .await
                 .unwrap(),
@@ -162,8 +169,8 @@ db_test! {
 
         // An offline queue, uploaded twice: recorded once.
         let queue = json!({ "scans": [
-            { "id": Uuid::now_v7(), "token": badge.token, "gate_id": gate_id, "direction": "out", "at": "2030-03-10T05:00:00Z", "outcome": "exit", "reason": "exit" },
-            { "id": Uuid::now_v7(), "token": badge.token, "gate_id": gate_id, "direction": "in", "at": "2030-03-10T06:00:00Z", "outcome": "reentry", "reason": "reentry" },
+            { "id": Uuid::now_v7(), "token": badge.token, "gate_id": gate_id, "direction": "out", "at": now_at(2), "outcome": "exit", "reason": "exit" },
+            { "id": Uuid::now_v7(), "token": badge.token, "gate_id": gate_id, "direction": "in", "at": now_at(3), "outcome": "reentry", "reason": "reentry" },
         ] });
         let url = format!("{base}/api/scanner/v1/fairs/{}/scans", fx.fair_id);
         let (status, r) = answer(scanner.post(&url).json(&queue).send().await.unwrap()).await;
@@ -179,7 +186,7 @@ db_test! {
             scanner
                 .post(format!("{base}/api/scanner/v1/verdict"))
                 .header("accept-language", "vi")
-                .json(&scan(&badge.token, Uuid::now_v7(), "in", "2030-03-10T02:00:00Z"))
+                .json(&scan(&badge.token, Uuid::now_v7(), "in", &now_at(0)))
                 .send()
                 .await
                 .unwrap(),
@@ -205,16 +212,44 @@ db_test! {
         // A device speaks for its own fair only.
         let (status, _) = answer(scanner.get(format!("{base}/api/scanner/v1/fairs/{}/sync", Uuid::now_v7())).send().await.unwrap()).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
-        // Door staff on the scanner page may scan with their session.
+        // Door staff on the scanner page scan with their session, at the
+        // fairs they are on only.
         let staff = users(&db, 1, Role::Staff, "door").await.remove(0);
         let door = signed_in(&base, &staff.email).await;
         let (status, _) = answer(door.get(format!("{base}/api/scanner/v1/fairs/{}/sync", fx.fair_id)).send().await.unwrap()).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "not on this fair's door yet");
+        let (status, _) = answer(door.post(format!("{base}/api/scanner/v1/verdict")).json(&scan(&badge.token, gate_id, "out", &now_at(4))).send().await.unwrap()).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        badges::door::set_door_staff(&db, org, fx.fair_id, staff.id, true, t).await.unwrap();
+        let (status, _) = answer(door.get(format!("{base}/api/scanner/v1/fairs/{}/sync", fx.fair_id)).send().await.unwrap()).await;
         assert_eq!(status, StatusCode::OK);
+        // A scanner whose clock is off is told so, and nothing is recorded.
+        let (status, e) = answer(door.post(format!("{base}/api/scanner/v1/verdict")).json(&scan(&badge.token, gate_id, "out", &now_at(-3600))).send().await.unwrap()).await;
+        assert_eq!((status, e["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("clock_skew")));
         // Revoked: refused from the next request.
         let (status, _) = answer(organiser.post(format!("{base}/api/organiser/devices/{device_id}/revoke")).send().await.unwrap()).await;
         assert_eq!(status, StatusCode::OK);
         let (status, e) = answer(scanner.post(&url).json(&queue).send().await.unwrap()).await;
         assert_eq!((status, e["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthenticated")));
+        // Revoked from the badge desk page (a server function, not the
+        // API): refused from the next request too, not seconds later.
+        let (_, second) = badges::add_device(&db, org, fx.fair_id, "Cổng Bắc 2", t).await.unwrap();
+        let second_id = badges::devices(&db, org, fx.fair_id).await.unwrap().into_iter().find(|d| d.name == "Cổng Bắc 2").unwrap().id;
+        let scanner2 = device(&second);
+        let sync_url = format!("{base}/api/scanner/v1/fairs/{}/sync", fx.fair_id);
+        let (status, _) = answer(scanner2.get(&sync_url).send().await.unwrap()).await;
+        assert_eq!(status, StatusCode::OK, "known, and now remembered by the instance");
+        let slug = fairlink::booths::fair_slug(&db, fx.fair_id).await.unwrap();
+        let res = organiser
+            .post(format!("{base}/api/badges/device_revoke"))
+            .header("origin", base.as_str())
+            .form(&[("slug", slug.as_str()), ("device", second_id.to_string().as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let (status, _) = answer(scanner2.get(&sync_url).send().await.unwrap()).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "a device revoked from the desk page is refused at once");
 
         // The OpenAPI document is served and every path in it is routed.
         let (status, doc) = answer(reqwest::get(format!("{base}/api/scanner/v1/openapi.json")).await.unwrap()).await;
@@ -302,8 +337,9 @@ async fn next_counts(res: &mut reqwest::Response, buf: &mut String) -> Value {
 
 db_test! {
     async fn live_figures_stream_to_organisers_and_leads_export_to_their_firm(db: Db) {
-        let fx = booth_fixture(&db, 1).await;
-        let t = Utc.with_ymd_and_hms(2030, 3, 10, 2, 0, 0).unwrap();
+        let fx = fairlink::testing::booth_fixture_today(&db, 1).await;
+        let t = Utc::now();
+        let today = fairlink::format::day_in(fairlink::format::DEFAULT_TIME_ZONE, t);
         let org = &fx.organiser;
         let gate = GateInput {
             code: "N".into(),
@@ -335,7 +371,7 @@ db_test! {
         let base = format!("http://{}", running.addr);
         let slug = fairlink::booths::fair_slug(&db, fx.fair_id).await.unwrap();
         let organiser = signed_in(&base, &org.email).await;
-        let url = format!("{base}/organiser/fairs/{slug}/live/events?day=2030-03-10");
+        let url = format!("{base}/organiser/fairs/{slug}/live/events?day={today}");
         let mut stream = organiser.get(&url).send().await.unwrap();
         assert_eq!(stream.status(), StatusCode::OK);
         assert!(stream.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
@@ -345,7 +381,7 @@ db_test! {
         // A scan at the door reaches the open stream without a reload.
         let staff = signed_in(&base, &org.email).await;
         for b in [&first, &second] {
-            let s = scan(&b.token, north, "in", "2030-03-10T03:00:00Z");
+            let s = scan(&b.token, north, "in", &now_at(0));
             let (status, v) = answer(staff.post(format!("{base}/api/scanner/v1/verdict")).json(&s).send().await.unwrap()).await;
             assert_eq!((status, v["outcome"].as_str()), (StatusCode::OK, Some("admitted")));
         }
@@ -353,7 +389,15 @@ db_test! {
         while c["inside"].as_i64() != Some(2) {
             c = next_counts(&mut stream, &mut buf).await;
         }
-        assert_eq!((c["entries"].as_i64(), c["per_hour"][10].as_i64()), (Some(2), Some(2)));
+        // The entries of the hour it is now in Hanoi.
+        let hour = {
+            use chrono::Timelike;
+            let hanoi = fairlink::format::offset_or_default(fairlink::format::DEFAULT_TIME_ZONE);
+            Utc::now().with_timezone(&hanoi).hour() as usize
+        };
+        let per_hour = &c["per_hour"];
+        assert_eq!(c["entries"].as_i64(), Some(2));
+        assert!(per_hour[hour].as_i64() == Some(2) || per_hour[hour.saturating_sub(1)].as_i64() == Some(2), "{per_hour}");
         drop(stream);
         // Organisers only.
         let visitor = users(&db, 1, Role::Visitor, "livevisitor").await.remove(0);
@@ -362,6 +406,9 @@ db_test! {
         assert_eq!(status, StatusCode::FORBIDDEN);
         // Leads: a firm exports its own; a visitor may not; a stranger is asked to sign in.
         let firm = users(&db, 1, Role::Exhibitor, "leadexport").await.remove(0);
+        // Leads are taken by the fair's exhibitors: the firm books a booth.
+        let held = fairlink::booths::hold(&db, &firm, fx.booths[0], t).await.unwrap();
+        fairlink::booths::confirm(&db, &firm, held.id, &[], &fairlink::mail::Links::new(&base), t).await.unwrap();
         let input = fairlink::badges::leads::LeadInput { notes: "Gửi mẫu".into(), rating: 3, tags: vec!["sample".into()] };
         fairlink::badges::leads::capture(&db, &firm, &first.token, &input, t).await.unwrap();
         let exhibitor = signed_in(&base, &firm.email).await;
@@ -394,8 +441,8 @@ fn queued(scan: &Value) -> Value {
 db_test! {
     async fn scans_while_the_database_is_away_are_queued_and_fill_the_gap_after(db: Db) {
         use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter};
-        let fx = booth_fixture(&db, 1).await;
-        let t = Utc.with_ymd_and_hms(2030, 3, 10, 2, 0, 0).unwrap();
+        let fx = fairlink::testing::booth_fixture_today(&db, 1).await;
+        let t = Utc::now();
         let org = &fx.organiser;
         let gate = GateInput {
             code: "S".into(),
@@ -423,7 +470,7 @@ db_test! {
             .timeout(std::time::Duration::from_millis(2500))
             .build()
             .unwrap();
-        let at = |i: usize| format!("2030-03-10T03:{:02}:00Z", i);
+        let at = |i: usize| now_at(i as i64);
         let verdict = |s: Value| {
             let scanner = scanner.clone();
             let base = base.clone();

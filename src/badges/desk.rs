@@ -136,6 +136,24 @@ pub struct Scan {
     pub staff_id: Option<Uuid>,
 }
 
+/// How far a scanner's clock may be from the server's for an online scan.
+pub const ONLINE_CLOCK_TOLERANCE: chrono::Duration = chrono::Duration::minutes(5);
+
+/// The time an online scan is recorded at: the server's, not what the
+/// scanner claims (a claimed time decides the fair day and the re-entry
+/// rules). A claim more than [`ONLINE_CLOCK_TOLERANCE`] off is refused with
+/// `clock_skew`: such a scanner's offline decisions are off too, and its
+/// clock needs setting.
+pub fn online_scan_time(
+    claimed: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<DateTime<Utc>, crate::Error> {
+    if (claimed - now).abs() > ONLINE_CLOCK_TOLERANCE {
+        return Err(crate::Error::field(crate::ErrorCode::ClockSkew, "at"));
+    }
+    Ok(now)
+}
+
 /// Who the badge belongs to, as the verdict screen shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Holder {
@@ -153,7 +171,7 @@ pub struct Verdict {
     pub light: Light,
     /// Why, as a code the scanner shows in the staff member's language:
     /// ok, reentry, exit, not_inside, malformed, unknown_key, bad_signature,
-    /// unknown_badge, revoked, wrong_day, wrong_area, not_on_list,
+    /// wrong_fair, unknown_badge, revoked, wrong_day, wrong_area, not_on_list,
     /// already_inside, no_reentry, entry_limit.
     pub reason: String,
     pub holder: Option<Holder>,
@@ -288,6 +306,7 @@ pub struct LocalDecision {
 /// the queue is uploaded.
 #[derive(Debug, Clone)]
 pub struct Desk {
+    fair: Uuid,
     keys: Keyring,
     revoked: HashSet<Uuid>,
     gates: HashMap<Uuid, GateView>,
@@ -298,6 +317,7 @@ pub struct Desk {
 impl Desk {
     pub fn new(sync: &SyncData) -> Desk {
         let mut desk = Desk {
+            fair: sync.fair_id,
             keys: Keyring::new(&[]),
             revoked: HashSet::new(),
             gates: HashMap::new(),
@@ -311,6 +331,7 @@ impl Desk {
     /// Takes a newer sync: keys and gates replace the old ones, revocations
     /// add up (a sync since a time lists only the newer ones).
     pub fn update(&mut self, sync: &SyncData) {
+        self.fair = sync.fair_id;
         self.keys = Keyring::new(&sync.keys);
         self.revoked.extend(sync.revoked.iter().copied());
         self.gates = sync.gates.iter().map(|g| (g.id, g.clone())).collect();
@@ -364,7 +385,7 @@ impl Desk {
         let Some(gate) = self.gates.get(&gate_id) else {
             return refuse("unknown_gate", None);
         };
-        let claims = match token::verify_with(text.trim(), &self.keys) {
+        let claims = match token::verify_with(text.trim(), &self.keys, self.fair) {
             Ok(c) => c,
             Err(e) => return refuse(e.as_str(), None),
         };
@@ -434,6 +455,7 @@ mod tests {
         let d = |day| NaiveDate::from_ymd_opt(2027, 3, day).unwrap();
         let claims = Claims {
             badge: Uuid::from_u128(n),
+            fair: Uuid::from_u128(1),
             kind,
             key_id: 1,
             valid_from: d(10),
@@ -521,6 +543,19 @@ mod tests {
         assert_eq!(
             go(&visitor, Uuid::from_u128(99), Direction::In, t),
             r(Outcome::Refused, "unknown_gate")
+        );
+        // Another fair's badge, signed with a key this fair trusts too.
+        let elsewhere = Claims {
+            badge: Uuid::from_u128(5),
+            fair: Uuid::from_u128(2),
+            kind: BadgeKind::Visitor,
+            key_id: 1,
+            valid_from: NaiveDate::from_ymd_opt(2027, 3, 10).unwrap(),
+            valid_to: NaiveDate::from_ymd_opt(2027, 3, 11).unwrap(),
+        };
+        assert_eq!(
+            go(&token::sign(&elsewhere, &secret), hall, Direction::In, t),
+            r(Outcome::Refused, "wrong_fair")
         );
     }
 

@@ -134,16 +134,26 @@ mod service {
         input: &LeadInput,
         now: DateTime<Utc>,
     ) -> Result<Lead> {
-        let firm_id = own_firm(db, user).await?;
+        let firm_id = crate::firms::profile::approved_firm(db.read(), user).await?;
         let (notes, rating, tags) = checked(input)?;
-        let keys = Keyring::new(&trusted_keys(db.read()).await?);
-        let claims = token::verify_with(code.trim(), &keys)
-            .map_err(|_| Error::field(ErrorCode::InvalidField, "code"))?;
-        let b = badge::Entity::find_by_id(claims.badge)
+        let unreadable = || Error::field(ErrorCode::InvalidField, "code");
+        // The badge's fair is known only once the badge is found; its
+        // token is then checked for that fair.
+        let named = token::unverified_badge(code).ok_or_else(unreadable)?;
+        let b = badge::Entity::find_by_id(named)
             .one(db.read())
             .await?
             .filter(|b| b.status == ACTIVE)
             .ok_or_else(|| Error::field(ErrorCode::NotFound, "code"))?;
+        let keys = Keyring::new(&trusted_keys(db.read()).await?);
+        let claims = token::verify_with(code.trim(), &keys, b.fair_id).map_err(|_| unreadable())?;
+        if claims.badge != b.id {
+            return Err(unreadable());
+        }
+        // Leads are taken at a fair the firm exhibits at.
+        if !crate::booths::exhibits_at(db.read(), b.fair_id, firm_id).await? {
+            return Err(Error::field(ErrorCode::NotExhibiting, "code"));
+        }
         if !b.lead_consent {
             return Err(Error::field(ErrorCode::NoLeadConsent, "code"));
         }

@@ -13,7 +13,11 @@ pub mod live;
 pub mod token;
 
 #[cfg(feature = "db")]
+pub mod door;
+#[cfg(feature = "db")]
 pub mod entity;
+#[cfg(feature = "db")]
+pub mod keys;
 #[cfg(feature = "db")]
 pub mod print;
 #[cfg(feature = "db")]

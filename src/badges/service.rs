@@ -21,14 +21,51 @@ pub const REVOKED: &str = "revoked";
 // Signing keys
 // ---------------------------------------------------------------------------
 
+/// What a badge key's seed is sealed with: its id, so that a sealed seed
+/// copied onto another key's row does not open.
+fn seed_purpose(id: i32) -> Vec<u8> {
+    format!("badge key {id}").into_bytes()
+}
+
+/// A badge key's seed, opened with the master key (see `secret`).
 fn seed_of(k: &badge_key::Model) -> Result<(u8, [u8; 32])> {
     let id = u8::try_from(k.id).map_err(Error::internal)?;
-    let seed: [u8; 32] = k
-        .secret
-        .clone()
+    let plain = if crate::secret::is_sealed(&k.secret) {
+        crate::secret::open(&k.secret, &seed_purpose(k.id))?
+    } else {
+        // Stored before seeds were sealed, until `seal_plain_keys` runs.
+        k.secret.clone()
+    };
+    let seed: [u8; 32] = plain
         .try_into()
         .map_err(|_| Error::internal("a badge key is not 32 bytes"))?;
     Ok((id, seed))
+}
+
+/// Seals the seeds still stored in clear (keys made before seeds were
+/// sealed); run at every start. Returns how many it sealed.
+pub async fn seal_plain_keys(db: &Db) -> Result<u64> {
+    let mut sealed = 0;
+    for k in badge_key::Entity::find().all(db.read()).await? {
+        if crate::secret::is_sealed(&k.secret) {
+            continue;
+        }
+        let (_, seed) = seed_of(&k)?;
+        let done = badge_key::Entity::update_many()
+            .col_expr(
+                badge_key::Column::Secret,
+                Expr::value(crate::secret::seal(&seed, &seed_purpose(k.id))?),
+            )
+            .filter(badge_key::Column::Id.eq(k.id))
+            .filter(badge_key::Column::Secret.eq(k.secret.clone()))
+            .exec(db.write())
+            .await?;
+        sealed += done.rows_affected;
+    }
+    if sealed > 0 {
+        tracing::info!(sealed, "badge key seeds sealed with the master key");
+    }
+    Ok(sealed)
 }
 
 /// The key new badges are signed with: the newest one not retired, made on
@@ -64,7 +101,7 @@ pub async fn add_key(db: &Db, now: DateTime<Utc>) -> Result<(u8, [u8; 32])> {
         let row = badge_key::ActiveModel {
             id: Set(last + 1),
             public_key: Set(public.as_bytes().to_vec()),
-            secret: Set(seed.to_vec()),
+            secret: Set(crate::secret::seal(&seed, &seed_purpose(last + 1))?),
             created_at: Set(now),
             retired_at: Set(None),
         };
@@ -225,9 +262,14 @@ pub async fn issue_in<C: ConnectionTrait>(
         }
         areas
     };
+    let email = match input.email.as_deref().map(str::trim) {
+        Some(e) if !e.is_empty() => Some(crate::accounts::Email::parse(e)?.into_string()),
+        _ => None,
+    };
     let id = Uuid::now_v7();
     let claims = Claims {
         badge: id,
+        fair: input.fair_id,
         kind: input.kind,
         key_id: key.0,
         valid_from,
@@ -242,7 +284,7 @@ pub async fn issue_in<C: ConnectionTrait>(
         firm_id: Set(input.firm_id),
         name: Set(name),
         organisation: Set(organisation),
-        email: Set(input.email.clone()),
+        email: Set(email),
         valid_from: Set(valid_from),
         valid_to: Set(valid_to),
         areas: Set(serde_json::to_string(&areas).map_err(Error::internal)?),
@@ -439,6 +481,18 @@ pub async fn ingest(
     mut scans: Vec<OfflineScan>,
     now: DateTime<Utc>,
 ) -> Result<Ingested> {
+    // A queue is made at the door, within days of being sent: a scan
+    // claimed a day ahead of the server or over a year behind is a broken
+    // clock or a forgery, and the whole queue is refused with nothing
+    // recorded (the scanner keeps it and shows the error).
+    let earliest = now - chrono::Duration::days(400);
+    let latest = now + chrono::Duration::days(1);
+    if scans
+        .iter()
+        .any(|s| s.scan.at < earliest || s.scan.at > latest)
+    {
+        return Err(Error::field(ErrorCode::InvalidField, "at"));
+    }
     scans.sort_by_key(|s| (s.scan.at, s.scan.id));
     // Keys, gates and time zones, read once for the whole upload.
     let gate_ids: Vec<Uuid> = scans
@@ -643,7 +697,10 @@ async fn decide<C: ConnectionTrait>(
             } else if let Some(c) = p.claims {
                 c
             } else {
-                token::verify_with(&p.scan.token, keys)
+                match gates.get(&p.scan.gate_id) {
+                    Some((g, _)) => token::verify_with(&p.scan.token, keys, g.fair_id),
+                    None => Err(TokenError::Malformed),
+                }
             }
         })
         .collect();
@@ -775,7 +832,13 @@ async fn decide<C: ConnectionTrait>(
         let (g, _) = &gates[&s.gate_id];
         let (outcome, reason, holder, conflict) = match step.checked {
             Err((reason, holder)) => match &p.offline {
-                Some((outcome, why)) => (*outcome, squash(why), holder, false),
+                // An offline admission of a badge the server knows nothing
+                // of at this fair (another fair's, forged, unknown): the
+                // person went in, and the scan is flagged.
+                Some((outcome, why)) => {
+                    let conflict = s.direction == Direction::In && outcome.entered();
+                    (*outcome, squash(why), holder, conflict)
+                }
                 None => (Outcome::Refused, reason.to_string(), holder, false),
             },
             Ok(holder) => {
@@ -1069,7 +1132,12 @@ impl Gatekeeper {
         if !known.covers(&[scan.gate_id]) {
             return Err(Error::field(ErrorCode::NotFound, "gate"));
         }
-        let claims = token::verify_with(&scan.token, &known.keys);
+        let fair = known
+            .gates
+            .get(&scan.gate_id)
+            .map(|(g, _)| g.fair_id)
+            .ok_or_else(|| Error::field(ErrorCode::NotFound, "gate"))?;
+        let claims = token::verify_with(&scan.token, &known.keys, fair);
         let (answer, verdict) = tokio::sync::oneshot::channel();
         self.tx
             .send((scan, claims, answer))
@@ -1170,7 +1238,16 @@ pub async fn revoke_device(
         now,
     )
     .await?;
+    let fair_id = device::Entity::find_by_id(device_id)
+        .one(&txn)
+        .await?
+        .map(|d| d.fair_id);
     txn.commit().await?;
+    // Every instance forgets the device now, whichever page or endpoint
+    // revoked it (their caches would trust it a few seconds longer).
+    if let Some(fair_id) = fair_id {
+        db.announce(Change::new(Topic::Devices, fair_id).for_people([device_id]));
+    }
     Ok(())
 }
 
@@ -1433,6 +1510,7 @@ async fn mail_badge<C: ConnectionTrait>(
                     inline_id: None,
                 },
             ],
+            secret: None,
         },
         now,
     )

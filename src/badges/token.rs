@@ -1,25 +1,37 @@
-//! What a badge's QR code carries: a compact token signed with Ed25519.
+//! What a badge's QR code carries: a compact token signed with Ed25519 and
+//! bound to its fair.
 //!
-//! Layout, 91 bytes before encoding:
+//! Layout, 93 bytes before encoding:
 //!
 //! | bytes | field |
 //! |---|---|
-//! | 1 | format version (1) |
+//! | 1 | format version (2) |
 //! | 1 | badge kind ([`BadgeKind::code`]) |
 //! | 1 | signing key id |
 //! | 16 | badge id (a UUID) |
 //! | 4 | first valid day, days since 1970-01-01, big-endian |
 //! | 4 | last valid day, likewise |
-//! | 64 | Ed25519 signature over `FLBADGE1` followed by the 27 bytes above |
+//! | 2 | the fair's tag: the last two bytes of its id |
+//! | 64 | Ed25519 signature over `FLBADGE2`, the fair's whole id, then the 29 bytes above |
 //!
-//! The text is `FL1` followed by the 91 bytes in base32 (RFC 4648 alphabet,
-//! upper case, no padding): 149 characters, all in the QR alphanumeric set,
+//! The text is `FL2` followed by the 93 bytes in base32 (RFC 4648 alphabet,
+//! upper case, no padding): 152 characters, all in the QR alphanumeric set,
 //! so the code is QR version 6 (41 × 41 modules) at error correction level M.
 //! A handheld scanner that types the code (keyboard wedge) types nothing
 //! but letters and digits. Ed25519 because its signatures are the shortest
 //! of the common schemes with a 128-bit security level, verification needs
 //! no secret (scanners hold public keys only), and signatures are
 //! deterministic (no random source on the signing path).
+//!
+//! *Bound to a fair.* The signature covers the fair's id, so a badge of one
+//! fair never verifies at another's gate, online or offline (keys are
+//! shared by all fairs). The two-byte tag only lets a scanner say "another
+//! fair's badge" instead of "forged".
+//!
+//! *Version 1* (`FL1`, 149 characters, no fair) was issued before tokens
+//! were bound to fairs. Such tokens stay readable while the key that signed
+//! them is trusted; retiring those keys (`fairlink keys retire --reissue`)
+//! ends them.
 //!
 //! This module has no database and compiles to wasm32: the scanner page
 //! verifies tokens with it when the network is down.
@@ -30,13 +42,20 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// What the printed text starts with.
-pub const PREFIX: &str = "FL1";
+pub const PREFIX: &str = "FL2";
 /// Signed bytes are prefixed with this, so a signature made for anything
 /// else never verifies as a badge.
-const DOMAIN: &[u8] = b"FLBADGE1";
-const VERSION: u8 = 1;
-const SIGNED_LEN: usize = 27;
+const DOMAIN: &[u8] = b"FLBADGE2";
+const VERSION: u8 = 2;
+const SIGNED_LEN: usize = 29;
 const TOKEN_LEN: usize = SIGNED_LEN + 64;
+
+/// Version 1: the same fields without the fair.
+const PREFIX_V1: &str = "FL1";
+const DOMAIN_V1: &[u8] = b"FLBADGE1";
+const VERSION_V1: u8 = 1;
+const SIGNED_LEN_V1: usize = 27;
+const TOKEN_LEN_V1: usize = SIGNED_LEN_V1 + 64;
 
 /// Who a badge is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -99,6 +118,9 @@ impl BadgeKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Claims {
     pub badge: Uuid,
+    /// The fair the badge is for (a version 1 token names none: then the
+    /// fair it was checked for).
+    pub fair: Uuid,
     pub kind: BadgeKind,
     pub key_id: u8,
     pub valid_from: NaiveDate,
@@ -116,6 +138,8 @@ pub enum TokenError {
     UnknownKey,
     /// The signature does not match: forged or damaged.
     BadSignature,
+    /// A badge of another fair.
+    WrongFair,
 }
 
 impl TokenError {
@@ -124,6 +148,7 @@ impl TokenError {
             TokenError::Malformed => "malformed",
             TokenError::UnknownKey => "unknown_key",
             TokenError::BadSignature => "bad_signature",
+            TokenError::WrongFair => "wrong_fair",
         }
     }
 }
@@ -149,6 +174,12 @@ fn day_of(n: u32) -> Option<NaiveDate> {
     EPOCH.checked_add_days(Days::new(u64::from(n)))
 }
 
+/// The tag a token carries for its fair.
+fn fair_tag(fair: Uuid) -> [u8; 2] {
+    let b = fair.as_bytes();
+    [b[14], b[15]]
+}
+
 /// The signed part of a token.
 fn signed_bytes(c: &Claims) -> [u8; SIGNED_LEN] {
     let mut out = [0u8; SIGNED_LEN];
@@ -158,27 +189,69 @@ fn signed_bytes(c: &Claims) -> [u8; SIGNED_LEN] {
     out[3..19].copy_from_slice(c.badge.as_bytes());
     out[19..23].copy_from_slice(&day_number(c.valid_from).to_be_bytes());
     out[23..27].copy_from_slice(&day_number(c.valid_to).to_be_bytes());
+    out[27..29].copy_from_slice(&fair_tag(c.fair));
     out
 }
 
-fn message(signed: &[u8]) -> Vec<u8> {
-    let mut m = Vec::with_capacity(DOMAIN.len() + signed.len());
+/// What the signature covers: the domain, the fair's whole id (which the
+/// token does not carry: the verifier knows which fair it checks for), and
+/// the signed bytes.
+fn message(fair: Uuid, signed: &[u8]) -> Vec<u8> {
+    let mut m = Vec::with_capacity(DOMAIN.len() + 16 + signed.len());
     m.extend_from_slice(DOMAIN);
+    m.extend_from_slice(fair.as_bytes());
     m.extend_from_slice(signed);
     m
 }
 
-/// Signs `claims` with `secret` (the 32-byte Ed25519 seed of key
-/// `claims.key_id`) and returns the text a QR code carries.
+fn message_v1(signed: &[u8]) -> Vec<u8> {
+    let mut m = Vec::with_capacity(DOMAIN_V1.len() + signed.len());
+    m.extend_from_slice(DOMAIN_V1);
+    m.extend_from_slice(signed);
+    m
+}
+
+/// Signs `claims` (bound to `claims.fair`) with `secret`, the 32-byte
+/// Ed25519 seed of key `claims.key_id`, and returns the text a QR code
+/// carries.
 pub fn sign(claims: &Claims, secret: &[u8; 32]) -> String {
     use ed25519_dalek::Signer;
     let key = ed25519_dalek::SigningKey::from_bytes(secret);
     let signed = signed_bytes(claims);
-    let signature = key.sign(&message(&signed));
+    let signature = key.sign(&message(claims.fair, &signed));
     let mut bytes = Vec::with_capacity(TOKEN_LEN);
     bytes.extend_from_slice(&signed);
     bytes.extend_from_slice(&signature.to_bytes());
     format!("{PREFIX}{}", base32::encode(&bytes))
+}
+
+/// A version 1 token, as issued before tokens were bound to fairs (for
+/// the tests of reading them).
+pub fn sign_v1(claims: &Claims, secret: &[u8; 32]) -> String {
+    use ed25519_dalek::Signer;
+    let key = ed25519_dalek::SigningKey::from_bytes(secret);
+    let signed = &signed_bytes(claims)[..SIGNED_LEN_V1];
+    let mut signed = signed.to_vec();
+    signed[0] = VERSION_V1;
+    let signature = key.sign(&message_v1(&signed));
+    signed.extend_from_slice(&signature.to_bytes());
+    format!("{PREFIX_V1}{}", base32::encode(&signed))
+}
+
+/// The badge id a token names, before any check (to find the badge, and so
+/// its fair, when the fair is not known yet). Never trust it alone.
+pub fn unverified_badge(text: &str) -> Option<Uuid> {
+    let text = text.trim().to_ascii_uppercase();
+    let (body, len) = if let Some(b) = text.strip_prefix(PREFIX) {
+        (b, TOKEN_LEN)
+    } else {
+        (text.strip_prefix(PREFIX_V1)?, TOKEN_LEN_V1)
+    };
+    let bytes = base32::decode(body)?;
+    if bytes.len() != len {
+        return None;
+    }
+    Uuid::from_slice(&bytes[3..19]).ok()
 }
 
 /// The public key of a 32-byte Ed25519 seed, as scanners hold it.
@@ -210,21 +283,31 @@ impl Keyring {
     }
 }
 
-/// Checks a scanned or typed token against the trusted keys. Spaces and
-/// line ends around it are ignored, and so is letter case (handheld
-/// scanners type with the keyboard's case).
-pub fn verify(text: &str, keys: &[PublicKey]) -> Result<Claims, TokenError> {
-    verify_with(text, &Keyring::new(keys))
+/// Checks a scanned or typed token for `fair` against the trusted keys.
+/// Spaces and line ends around it are ignored, and so is letter case
+/// (handheld scanners type with the keyboard's case).
+pub fn verify(text: &str, keys: &[PublicKey], fair: Uuid) -> Result<Claims, TokenError> {
+    verify_with(text, &Keyring::new(keys), fair)
 }
 
 /// [`verify`] with the keys decoded already.
-pub fn verify_with(text: &str, keys: &Keyring) -> Result<Claims, TokenError> {
+pub fn verify_with(text: &str, keys: &Keyring, fair: Uuid) -> Result<Claims, TokenError> {
     let text = text.trim().to_ascii_uppercase();
-    let body = text.strip_prefix(PREFIX).ok_or(TokenError::Malformed)?;
-    let bytes = base32::decode(body).ok_or(TokenError::Malformed)?;
-    if bytes.len() != TOKEN_LEN || bytes[0] != VERSION {
+    let (bytes, signed_len) = if let Some(body) = text.strip_prefix(PREFIX) {
+        let bytes = base32::decode(body).ok_or(TokenError::Malformed)?;
+        if bytes.len() != TOKEN_LEN || bytes[0] != VERSION {
+            return Err(TokenError::Malformed);
+        }
+        (bytes, SIGNED_LEN)
+    } else if let Some(body) = text.strip_prefix(PREFIX_V1) {
+        let bytes = base32::decode(body).ok_or(TokenError::Malformed)?;
+        if bytes.len() != TOKEN_LEN_V1 || bytes[0] != VERSION_V1 {
+            return Err(TokenError::Malformed);
+        }
+        (bytes, SIGNED_LEN_V1)
+    } else {
         return Err(TokenError::Malformed);
-    }
+    };
     let key_id = bytes[2];
     let key = keys
         .0
@@ -232,13 +315,22 @@ pub fn verify_with(text: &str, keys: &Keyring) -> Result<Claims, TokenError> {
         .find(|(id, _)| *id == key_id)
         .map(|(_, k)| k)
         .ok_or(TokenError::UnknownKey)?;
-    let signature: [u8; 64] = bytes[SIGNED_LEN..]
+    let v2 = signed_len == SIGNED_LEN;
+    if v2 && bytes[27..29] != fair_tag(fair) {
+        return Err(TokenError::WrongFair);
+    }
+    let signature: [u8; 64] = bytes[signed_len..]
         .try_into()
         .map_err(|_| TokenError::Malformed)?;
     let signature = Signature::from_bytes(&signature);
+    let message = if v2 {
+        message(fair, &bytes[..signed_len])
+    } else {
+        message_v1(&bytes[..signed_len])
+    };
     // Strict: refuses the malleable and small-order forms plain `verify`
     // lets through.
-    key.verify_strict(&message(&bytes[..SIGNED_LEN]), &signature)
+    key.verify_strict(&message, &signature)
         .map_err(|_| TokenError::BadSignature)?;
     // Only signed bytes are read from here on.
     let kind = BadgeKind::from_code(bytes[1]).ok_or(TokenError::Malformed)?;
@@ -253,6 +345,7 @@ pub fn verify_with(text: &str, keys: &Keyring) -> Result<Claims, TokenError> {
     }
     Ok(Claims {
         badge,
+        fair,
         kind,
         key_id,
         valid_from,
@@ -309,6 +402,7 @@ mod tests {
     fn claims() -> Claims {
         Claims {
             badge: Uuid::from_u128(0x0193_7a2b_1c3d_7e4f_8a9b_0c1d_2e3f_4a5b),
+            fair: Uuid::from_u128(0x0193_0000_0000_7000_8000_0000_0000_2026),
             kind: BadgeKind::Exhibitor,
             key_id: 3,
             valid_from: NaiveDate::from_ymd_opt(2027, 3, 10).unwrap(),
@@ -333,10 +427,38 @@ mod tests {
     #[test]
     fn fits_a_version_6_code() {
         let text = sign(&claims(), &[7u8; 32]);
-        assert_eq!(text.len(), 149);
+        assert_eq!(text.len(), 152);
         assert!(
             text.bytes()
                 .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
         );
+        // QR version 6 at level M holds 154 alphanumeric characters
+        // (ISO/IEC 18004, table 7).
+        assert!(text.len() <= 154);
+    }
+
+    #[test]
+    fn a_token_verifies_for_its_fair_only() {
+        let secret = [7u8; 32];
+        let keys = [public_key(3, &secret)];
+        let c = claims();
+        let text = sign(&c, &secret);
+        assert_eq!(verify(&text, &keys, c.fair), Ok(c));
+        assert_eq!(unverified_badge(&text), Some(c.badge));
+        // Another fair: its tag differs.
+        let other = Uuid::from_u128(0x0193_0000_0000_7000_8000_0000_0000_9999);
+        assert_eq!(verify(&text, &keys, other), Err(TokenError::WrongFair));
+        // Another fair with the same tag: the signature still tells.
+        let same_tag = Uuid::from_u128(0x0193_ffff_0000_7000_8000_0000_0000_2026);
+        assert_eq!(verify(&text, &keys, same_tag), Err(TokenError::BadSignature));
+        // A version 1 token reads for any fair while its key is trusted.
+        let old = sign_v1(&c, &secret);
+        assert_eq!(old.len(), 149);
+        assert!(old.starts_with("FL1"));
+        assert_eq!(verify(&old, &keys, other).map(|v| v.badge), Ok(c.badge));
+        assert_eq!(unverified_badge(&old), Some(c.badge));
+        // A version 1 body behind the version 2 prefix (or the other way) is malformed.
+        assert_eq!(verify(&format!("FL2{}", &old[3..]), &keys, c.fair), Err(TokenError::Malformed));
+        assert_eq!(verify(&format!("FL1{}", &text[3..]), &keys, c.fair), Err(TokenError::Malformed));
     }
 }

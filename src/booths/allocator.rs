@@ -348,6 +348,55 @@ pub struct Problem {
     pub policy: Policy,
 }
 
+/// The largest figures a problem may hold: sizes and positions a hall can
+/// have, an area a booth can have, tolerances and gaps that mean something
+/// (beyond them the arithmetic would overflow, and nothing real is there).
+pub const MAX_DM: i32 = 1_000_000;
+pub const MAX_AREA_M2: i64 = 100_000;
+pub const MAX_TOLERANCE_PERCENT: i64 = 1_000;
+
+impl Problem {
+    /// Checks what a file from outside says before it is allocated: sizes
+    /// and positions in range, booth codes and application ids once each.
+    pub fn check(&self) -> Result<(), String> {
+        let mut codes = std::collections::HashSet::new();
+        for b in &self.booths {
+            if !codes.insert(b.code.as_str()) {
+                return Err(format!("booth {:?} appears twice", b.code));
+            }
+            let sizes = [b.w, b.d].iter().all(|v| (1..=MAX_DM).contains(v));
+            let place = [b.x, b.y].iter().all(|v| (-MAX_DM..=MAX_DM).contains(v));
+            if !sizes || !place {
+                return Err(format!(
+                    "booth {:?}: position and size must be within {MAX_DM} dm, sizes at least 1",
+                    b.code
+                ));
+            }
+        }
+        let mut ids = std::collections::HashSet::new();
+        for a in &self.applications {
+            if !ids.insert(a.id.as_str()) {
+                return Err(format!("application {:?} appears twice", a.id));
+            }
+            if !(1..=MAX_AREA_M2).contains(&a.area_m2) {
+                return Err(format!(
+                    "application {:?}: area_m2 must be from 1 to {MAX_AREA_M2}",
+                    a.id
+                ));
+            }
+        }
+        if !(0..=MAX_TOLERANCE_PERCENT).contains(&self.policy.area_tolerance_percent) {
+            return Err(format!(
+                "policy: area_tolerance_percent must be from 0 to {MAX_TOLERANCE_PERCENT}"
+            ));
+        }
+        if !(0..=MAX_DM).contains(&self.policy.adjacency_gap_dm) {
+            return Err(format!("policy: adjacency_gap_dm must be from 0 to {MAX_DM}"));
+        }
+        Ok(())
+    }
+}
+
 /// A generated fair for tests and the bench: `halls` halls of double rows
 /// of 3 m booths (one zone per hall; corners at row ends; every tenth booth
 /// a 6 m double), and applications whose wishes crowd towards the booths

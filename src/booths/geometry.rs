@@ -10,13 +10,16 @@ pub struct Rect {
     pub d: i32,
 }
 
+// Edges saturate instead of overflowing: coordinates come from imported
+// plans and the editor, and a booth at 214,748,364.7 m must be refused as
+// outside the hall, not wrap round to inside it (or panic).
 impl Rect {
     pub fn right(&self) -> i32 {
-        self.x + self.w
+        self.x.saturating_add(self.w)
     }
 
     pub fn bottom(&self) -> i32 {
-        self.y + self.d
+        self.y.saturating_add(self.d)
     }
 
     /// Area in square decimetres.
@@ -38,10 +41,10 @@ impl Rect {
     /// used to keep competitors apart.
     pub fn adjacent(&self, o: &Rect, gap: i32) -> bool {
         let grown = Rect {
-            x: self.x - gap,
-            y: self.y - gap,
-            w: self.w + 2 * gap,
-            d: self.d + 2 * gap,
+            x: self.x.saturating_sub(gap),
+            y: self.y.saturating_sub(gap),
+            w: self.w.saturating_add(gap.saturating_mul(2)),
+            d: self.d.saturating_add(gap.saturating_mul(2)),
         };
         !self.overlaps(o) && (grown.overlaps(o) || grown.touches(o))
     }

@@ -97,7 +97,7 @@ impl PlanBooth {
     /// Area in whole square metres: the polygon's when there is one.
     pub fn area_m2(&self) -> i64 {
         match &self.polygon {
-            Some(points) => (polygon_area_dm2(points) + 50) / 100,
+            Some(points) => polygon_area_dm2(points).saturating_add(50) / 100,
             None => self.rect().area_m2(),
         }
     }
@@ -140,13 +140,14 @@ pub fn polygon_area_dm2(points: &[[i32; 2]]) -> i64 {
     if n < 3 {
         return 0;
     }
-    let mut twice = 0i64;
+    // i128: the shoelace terms of coordinates anywhere in i32 overflow i64.
+    let mut twice = 0i128;
     for i in 0..n {
         let [x1, y1] = points[i];
         let [x2, y2] = points[(i + 1) % n];
-        twice += i64::from(x1) * i64::from(y2) - i64::from(x2) * i64::from(y1);
+        twice += i128::from(x1) * i128::from(y2) - i128::from(x2) * i128::from(y1);
     }
-    twice.abs() / 2
+    i64::try_from(twice.abs() / 2).unwrap_or(i64::MAX)
 }
 
 /// What is wrong with a line of a plan.
@@ -502,8 +503,8 @@ pub fn read(text: &str, ctx: &Context) -> Result<Plan, Vec<LineError>> {
                     (
                         Some(min_x),
                         Some(min_y),
-                        Some(max_x - min_x),
-                        Some(max_y - min_y),
+                        Some(max_x.saturating_sub(min_x)),
+                        Some(max_y.saturating_sub(min_y)),
                     )
                 }
                 None => (

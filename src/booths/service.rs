@@ -1196,6 +1196,17 @@ pub struct ClaimView {
     pub offered: bool,
 }
 
+/// Whether a firm has a confirmed (or paid) booth at a fair.
+pub async fn exhibits_at<C: ConnectionTrait>(conn: &C, fair_id: Uuid, firm_id: Uuid) -> Result<bool> {
+    Ok(claim::Entity::find()
+        .filter(claim::Column::FairId.eq(fair_id))
+        .filter(claim::Column::FirmId.eq(firm_id))
+        .filter(claim::Column::State.is_in([claim_state::CONFIRMED, claim_state::PAID]))
+        .one(conn)
+        .await?
+        .is_some())
+}
+
 /// The approved firm `user` acts for.
 async fn acting_firm<C: ConnectionTrait>(conn: &C, user: &SessionUser) -> Result<firm::Model> {
     require_role(Some(user), &[Role::Exhibitor])?;
@@ -1711,7 +1722,7 @@ pub async fn end_claim(
     now: DateTime<Utc>,
 ) -> Result<()> {
     require_role(Some(organiser), &[Role::Organiser])?;
-    let reason = reason.trim().chars().take(500).collect::<String>();
+    let reason = crate::text::multiline(reason, "reason", 0, 500)?;
     let txn = db.begin().await?;
     let c = claim::Entity::find_by_id(claim_id)
         .lock_exclusive()
@@ -2428,6 +2439,7 @@ async fn send_firm_mail<C: ConnectionTrait>(
                 template,
                 idempotency_key: format!("{key}:{}", u.id),
                 attachments: attachment.clone().into_iter().collect(),
+                secret: None,
             },
             now,
         )

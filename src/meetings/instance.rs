@@ -122,6 +122,13 @@ impl Schedule {
 
 pub const NONE: u32 = u32::MAX;
 
+/// The most meeting tables a programme may have (a hall of B2B tables is a
+/// few hundred; a schedule is kept per table and slot).
+pub const MAX_TABLES: u32 = 10_000;
+
+/// The longest slot: a day.
+pub const MAX_SLOT_MINUTES: u32 = 24 * 60;
+
 /// A checked instance, indexed for the solver. Slots are held in time order
 /// (`slot_order` maps back to the file); requests and participants keep the
 /// file's order.
@@ -187,10 +194,10 @@ impl Instance {
             None => return err("instance: missing \"tables\""),
             Some(v) => v
                 .as_u64()
-                .filter(|t| *t <= u32::MAX as u64)
+                .filter(|t| *t <= u64::from(MAX_TABLES))
                 .ok_or_else(|| {
                     FormatError(format!(
-                        "instance: \"tables\" must be a whole number ≥ 0, not {v}"
+                        "instance: \"tables\" must be a whole number from 0 to {MAX_TABLES}, not {v}"
                     ))
                 })? as u32,
         };
@@ -242,6 +249,9 @@ impl Instance {
 
     /// Checks a specification and indexes it.
     pub fn new(spec: InstanceSpec) -> Result<Instance, FormatError> {
+        if spec.tables > MAX_TABLES {
+            return err(format!("instance: at most {MAX_TABLES} tables"));
+        }
         if spec.slots.is_empty() {
             return err("slots: at least one slot is needed");
         }
@@ -250,9 +260,9 @@ impl Instance {
             if s.id.is_empty() {
                 return err(format!("slots[{i}]: empty id"));
             }
-            if s.minutes == 0 {
+            if s.minutes == 0 || s.minutes > MAX_SLOT_MINUTES {
                 return err(format!(
-                    "slots[{i}] ({:?}): \"minutes\" must be at least 1",
+                    "slots[{i}] ({:?}): \"minutes\" must be from 1 to {MAX_SLOT_MINUTES}",
                     s.id
                 ));
             }
@@ -264,7 +274,14 @@ impl Instance {
         slot_order.sort_by_key(|&i| (spec.slots[i].start, i));
         for w in slot_order.windows(2) {
             let (a, b) = (&spec.slots[w[0]], &spec.slots[w[1]]);
-            if a.start + chrono::Duration::minutes(a.minutes as i64) > b.start {
+            // Checked: a slot ending past the calendar's end is no slot.
+            let Some(end) = a
+                .start
+                .checked_add_signed(chrono::Duration::minutes(a.minutes as i64))
+            else {
+                return err(format!("slots: slot {:?} ends past the year 262143", a.id));
+            };
+            if end > b.start {
                 return err(format!("slots: slot {:?} overlaps slot {:?}", a.id, b.id));
             }
         }

@@ -63,12 +63,9 @@ fn known(
     Ok(out)
 }
 
+/// Free text of up to `max` characters (may be empty; line breaks kept).
 fn text(value: &str, max: usize, field: &'static str) -> Result<String> {
-    let v = value.trim();
-    if v.chars().count() > max {
-        return Err(Error::field(ErrorCode::InvalidField, field));
-    }
-    Ok(v.to_string())
+    crate::text::multiline(value, field, 0, max)
 }
 
 /// Saves the buyer's needs (visitors only).
@@ -82,7 +79,7 @@ pub async fn save_need(
     if user.role != Role::Visitor {
         return Err(ErrorCode::Forbidden.into());
     }
-    let company = text(&input.company, 200, "company")?;
+    let company = crate::text::field(&input.company, "company", 0, 200)?;
     if company.is_empty() {
         return Err(Error::field(ErrorCode::InvalidField, "company"));
     }
@@ -106,7 +103,7 @@ pub async fn save_need(
     let row = need::ActiveModel {
         user_id: Set(user.id),
         company: Set(company),
-        country: Set(text(&input.country, 64, "country")?),
+        country: Set(crate::text::field(&input.country, "country", 0, 64)?),
         hs_codes: Set(json_list(&hs)),
         processes: Set(json_list(&known(
             &input.need.processes,
@@ -467,7 +464,7 @@ pub async fn request_meeting(
             (user.id, f.id, "buyer")
         }
         Role::Exhibitor => {
-            let firm_id = crate::firms::profile::own_firm(&txn, user).await?;
+            let firm_id = crate::firms::profile::approved_firm(&txn, user).await?;
             let b = user::Entity::find_by_id(counterpart)
                 .one(&txn)
                 .await?
@@ -661,6 +658,10 @@ pub async fn respond(
     }
     if r.status != PENDING {
         return Err(ErrorCode::WrongState.into());
+    }
+    if accept && side == "supplier" {
+        // A firm no longer approved meets nobody.
+        crate::firms::profile::approved_firm(&txn, user).await?;
     }
     let expired = r.expires_at.is_some_and(|e| e <= now);
     let (fair_id, buyer_id, firm_id) = (r.fair_id, r.buyer_id, r.firm_id);
@@ -1326,16 +1327,20 @@ async fn agendas<C: ConnectionTrait>(
 /// working). Returns the secret for the address.
 pub async fn renew_feed(db: &Db, user: &SessionUser, now: DateTime<Utc>) -> Result<String> {
     let token = random_token();
-    let txn = db.begin().await?;
-    feed::Entity::delete_by_id(user.id).exec(&txn).await?;
-    feed::ActiveModel {
+    // One statement: two renewals at once each replace the secret (the
+    // later one wins) instead of both inserting and one failing.
+    feed::Entity::insert(feed::ActiveModel {
         user_id: Set(user.id),
         token_hash: Set(hash_token(&token)),
         created_at: Set(now),
-    }
-    .insert(&txn)
+    })
+    .on_conflict(
+        sea_orm::sea_query::OnConflict::column(feed::Column::UserId)
+            .update_columns([feed::Column::TokenHash, feed::Column::CreatedAt])
+            .to_owned(),
+    )
+    .exec_without_returning(db.write())
     .await?;
-    txn.commit().await?;
     Ok(token)
 }
 
@@ -1606,6 +1611,7 @@ async fn tell<C: ConnectionTrait>(
                     content: ics.into_bytes(),
                     inline_id: None,
                 }],
+                secret: None,
             },
             now,
         )
@@ -1627,7 +1633,7 @@ pub async fn mark_held(
     use crate::badges::token::{self, Keyring};
     let me = party(db.read(), user).await?;
     let keys = Keyring::new(&crate::badges::trusted_keys(db.read()).await?);
-    let claims = token::verify_with(code.trim(), &keys)
+    let claims = token::verify_with(code.trim(), &keys, fair_id)
         .map_err(|_| Error::field(ErrorCode::InvalidField, "code"))?;
     let not_found = || Error::field(ErrorCode::NotFound, "code");
     let b = badge::Entity::find_by_id(claims.badge)

@@ -147,9 +147,10 @@ pub struct ScannerSetup {
 #[server(endpoint = "badges/scanner")]
 pub async fn get_scanner(slug: String) -> Result<ScannerSetup, AppError> {
     use fairlink::accounts::Role;
-    super::ctx::require(&[Role::Organiser, Role::Staff])?;
+    let user = super::ctx::require(&[Role::Organiser, Role::Staff])?;
     let app = super::ctx::app()?;
     let fair = fairlink::booths::fair_by_slug(&app.db, &slug).await?;
+    fairlink::badges::door::may_scan(app.db.read(), &user, fair.id).await?;
     let sync = fairlink::badges::sync_data(&app.db, fair.id, None, chrono::Utc::now()).await?;
     Ok(ScannerSetup { fair, sync })
 }
@@ -164,6 +165,29 @@ pub struct BadgeDesk {
     pub issued: Option<BadgeCard>,
     /// A device token just made (shown once).
     pub new_token: Option<String>,
+    /// The badge signing keys (shared by every fair).
+    pub keys: Vec<KeyRow>,
+    /// Every door staff account, and whether it scans at this fair.
+    pub staff: Vec<DoorRow>,
+}
+
+/// A badge signing key as the desk lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyRow {
+    pub id: u8,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub retired_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub signing: bool,
+    pub badges: u64,
+}
+
+/// A door staff account on the desk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DoorRow {
+    pub user_id: Uuid,
+    pub name: String,
+    pub email: String,
+    pub on_fair: bool,
 }
 
 /// The cookie that carries a new device token to the page that shows it
@@ -187,13 +211,73 @@ pub async fn get_badge_desk(slug: String, issued: Option<Uuid>) -> Result<BadgeD
         None => None,
     };
     let new_token = super::ctx::take_cookie(&app, TOKEN_COOKIE);
+    let keys = fairlink::badges::keys::list(&app.db)
+        .await?
+        .into_iter()
+        .map(|k| KeyRow {
+            id: k.id,
+            created_at: k.created_at,
+            retired_at: k.retired_at,
+            signing: k.signing,
+            badges: k.badges,
+        })
+        .collect();
+    let staff = fairlink::badges::door::door_staff(&app.db, &user, fair.id)
+        .await?
+        .into_iter()
+        .map(|d| DoorRow {
+            user_id: d.user_id,
+            name: d.name,
+            email: d.email,
+            on_fair: d.on_fair,
+        })
+        .collect();
     Ok(BadgeDesk {
         fair,
         gates,
         devices,
         issued,
         new_token,
+        keys,
+        staff,
     })
+}
+
+/// A new badge signing key signs from now on (the others stay trusted).
+#[server(endpoint = "badges/key_rotate")]
+pub async fn rotate_key(slug: String) -> Result<u8, AppError> {
+    use fairlink::accounts::Role;
+    let user = super::ctx::require(&[Role::Organiser])?;
+    super::slug_arg(&slug)?;
+    let app = super::ctx::app()?;
+    let id = fairlink::badges::keys::rotate(&app.db, Some(&user), chrono::Utc::now()).await?;
+    super::ctx::redirect_form_post(&format!("/organiser/fairs/{slug}/badges?keys=rotated#keys"));
+    Ok(id)
+}
+
+/// Retires a key: its active badges are re-signed with the newest key.
+#[server(endpoint = "badges/key_retire")]
+pub async fn retire_key(slug: String, key: u8) -> Result<u64, AppError> {
+    use fairlink::accounts::Role;
+    let user = super::ctx::require(&[Role::Organiser])?;
+    super::slug_arg(&slug)?;
+    let app = super::ctx::app()?;
+    let done = fairlink::badges::keys::retire(&app.db, Some(&user), key, chrono::Utc::now()).await?;
+    super::ctx::redirect_form_post(&format!("/organiser/fairs/{slug}/badges?keys=retired#keys"));
+    Ok(done.reissued)
+}
+
+/// Puts a door staff account on this fair's door, or takes it off.
+#[server(endpoint = "badges/door_staff")]
+pub async fn set_door_staff(slug: String, staff: Uuid, on: bool) -> Result<(), AppError> {
+    use fairlink::accounts::Role;
+    let user = super::ctx::require(&[Role::Organiser])?;
+    let app = super::ctx::app()?;
+    let fair = fairlink::booths::fair_by_slug(&app.db, &slug).await?;
+    fairlink::badges::door::set_door_staff(&app.db, &user, fair.id, staff, on, chrono::Utc::now())
+        .await?;
+    super::ctx::redirect_form_post(&format!("/organiser/fairs/{}/badges#staff", fair.slug));
+    Ok(())
 }
 
 /// A badge made at the walk-in desk, printed on the spot.
@@ -300,8 +384,10 @@ pub async fn add_device(slug: String, name: String) -> Result<String, AppError> 
 pub async fn revoke_device(slug: String, device: Uuid) -> Result<(), AppError> {
     use fairlink::accounts::Role;
     let user = super::ctx::require(&[Role::Organiser])?;
+    super::slug_arg(&slug)?;
     let app = super::ctx::app()?;
     fairlink::badges::revoke_device(&app.db, &user, device, chrono::Utc::now()).await?;
+    app.forget_device.call(device);
     super::ctx::redirect_form_post(&format!("/organiser/fairs/{slug}/badges#devices"));
     Ok(())
 }
@@ -374,6 +460,7 @@ pub async fn name_staff(slug: String, name: String, email: String) -> Result<Uui
 pub async fn withdraw_staff(slug: String, badge: Uuid) -> Result<(), AppError> {
     use fairlink::accounts::Role;
     let user = super::ctx::require(&[Role::Exhibitor])?;
+    super::slug_arg(&slug)?;
     let app = super::ctx::app()?;
     fairlink::badges::staff::withdraw_staff(&app.db, &user, badge, chrono::Utc::now()).await?;
     super::ctx::redirect_form_post(&format!("/fairs/{slug}/staff"));
@@ -451,7 +538,13 @@ pub async fn update_lead(
 #[server(endpoint = "badges/scan_fairs")]
 pub async fn get_scan_fairs() -> Result<Vec<Fair>, AppError> {
     use fairlink::accounts::Role;
-    super::ctx::require(&[Role::Organiser, Role::Staff])?;
+    let user = super::ctx::require(&[Role::Organiser, Role::Staff])?;
     let app = super::ctx::app()?;
-    Ok(fairlink::booths::fairs(&app.db).await?)
+    let mut fairs = fairlink::booths::fairs(&app.db).await?;
+    if user.role == Role::Staff {
+        // Door staff scan at the fairs they are on.
+        let mine = fairlink::badges::door::fairs_of(app.db.read(), user.id).await?;
+        fairs.retain(|f| mine.contains(&f.id));
+    }
+    Ok(fairs)
 }

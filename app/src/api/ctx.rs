@@ -35,6 +35,27 @@ pub struct AppContext {
     /// Held by the one request that reads the statuses afresh: the maps
     /// told of a change together wait for its read instead of each reading.
     pub map_read: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// Makes this instance forget a revoked scanner device at once (the
+    /// others hear of it through the database's announcements).
+    pub forget_device: ForgetDevice,
+}
+
+/// What the server does when a page revokes a scanner device.
+#[derive(Clone, Default)]
+pub struct ForgetDevice(pub Option<std::sync::Arc<dyn Fn(uuid::Uuid) + Send + Sync>>);
+
+impl ForgetDevice {
+    pub fn call(&self, device: uuid::Uuid) {
+        if let Some(f) = &self.0 {
+            f(device);
+        }
+    }
+}
+
+impl std::fmt::Debug for ForgetDevice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ForgetDevice")
+    }
 }
 
 /// Booth statuses per fair: when their read began, the change count
@@ -100,9 +121,16 @@ pub fn is_form_post() -> bool {
 }
 
 /// Redirects a plain form post; with JavaScript the page navigates itself.
+/// A target no header can carry (control characters from a form field)
+/// goes home instead: leptos_axum's redirect panics on it.
 pub fn redirect_form_post(path: &str) {
     if is_form_post() {
-        leptos_axum::redirect(path);
+        if HeaderValue::from_str(path).is_ok() && path.starts_with('/') {
+            leptos_axum::redirect(path);
+        } else {
+            tracing::warn!("a redirect target with bytes no header may carry: sent home");
+            leptos_axum::redirect("/");
+        }
     }
 }
 

@@ -325,6 +325,10 @@ pub fn BadgeDeskPage() -> impl IntoView {
     let gate = ServerAction::<SaveGate>::new();
     let device = ServerAction::<AddDevice>::new();
     let revoke = ServerAction::<RevokeDevice>::new();
+    let rotate = ServerAction::<crate::api::badges::RotateKey>::new();
+    let retire = ServerAction::<crate::api::badges::RetireKey>::new();
+    let door = ServerAction::<crate::api::badges::SetDoorStaff>::new();
+    let keys_error = action_error(retire);
     let walk_in_error = action_error(walk_in);
     let gate_error = action_error(gate);
     let device_error = action_error(device);
@@ -393,6 +397,53 @@ pub fn BadgeDeskPage() -> impl IntoView {
                             }
                         }).collect_view();
                         let (slug_walk, slug_gate, slug_dev) = (slug.clone(), slug.clone(), slug.clone());
+                        let keys = d.keys.clone().into_iter().map(|k| {
+                            let slug = slug.clone();
+                            let state = match (k.retired_at, k.signing) {
+                                (Some(at), _) => format!("{} {}", tr(l, Key::DeskKeyRetired), format::datetime(at, &zone, l)),
+                                (None, true) => tr(l, Key::DeskKeySigning).to_string(),
+                                (None, false) => tr(l, Key::DeskKeyTrusted).to_string(),
+                            };
+                            view! {
+                                <tr>
+                                    <td>{k.id}</td>
+                                    <td>{format::datetime(k.created_at, &zone, l)}</td>
+                                    <td>{state}</td>
+                                    <td>{format::integer(k.badges as i64, l)}</td>
+                                    <td>
+                                        {k.retired_at.is_none().then(|| view! {
+                                            <ActionForm action=retire attr:class="inline-form">
+                                                <input type="hidden" name="slug" value=slug.clone() />
+                                                <input type="hidden" name="key" value=k.id.to_string() />
+                                                <button type="submit" class="button button--small">{tr(l, Key::DeskKeyRetire)}</button>
+                                            </ActionForm>
+                                        })}
+                                    </td>
+                                </tr>
+                            }
+                        }).collect_view();
+                        let staff_rows = d.staff.clone().into_iter().map(|p| {
+                            let slug = slug.clone();
+                            view! {
+                                <tr>
+                                    <td>{p.name.clone()}</td>
+                                    <td>{p.email.clone()}</td>
+                                    <td>{if p.on_fair { tr(l, Key::CommonYes) } else { tr(l, Key::CommonNo) }}</td>
+                                    <td>
+                                        <ActionForm action=door attr:class="inline-form">
+                                            <input type="hidden" name="slug" value=slug />
+                                            <input type="hidden" name="staff" value=p.user_id.to_string() />
+                                            <input type="hidden" name="on" value=if p.on_fair { "false" } else { "true" } />
+                                            <button type="submit" class="button button--small">
+                                                {tr(l, if p.on_fair { Key::DeskStaffOff } else { Key::DeskStaffOn })}
+                                            </button>
+                                        </ActionForm>
+                                    </td>
+                                </tr>
+                            }
+                        }).collect_view();
+                        let no_staff = d.staff.is_empty();
+                        let slug_keys = slug.clone();
                         view! {
                             <p class="muted">{d.fair.name(l).to_string()}</p>
                             <nav class="subnav subnav--fair">
@@ -463,6 +514,40 @@ pub fn BadgeDeskPage() -> impl IntoView {
                                 <input type="hidden" name="slug" value=slug_dev.clone() />
                                 <Field name="name" label=Key::DeskDeviceName error=device_error />
                                 <Submit label=Key::DeskAddDevice />
+                            </ActionForm>
+                            <h2 id="staff">{tr(l, Key::DeskStaff)}</h2>
+                            <p class="muted">{tr(l, Key::DeskStaffHint)}</p>
+                            {if no_staff {
+                                view! { <p>{tr(l, Key::DeskStaffNone)}</p> }.into_any()
+                            } else {
+                                view! {
+                                    <div class="table-wrap"><table class="table">
+                                        <thead><tr>
+                                            <th scope="col">{tr(l, Key::FieldName)}</th>
+                                            <th scope="col">{tr(l, Key::FieldEmail)}</th>
+                                            <th scope="col">{tr(l, Key::DeskStaffOnFair)}</th>
+                                            <th scope="col"><span class="visually-hidden">{tr(l, Key::DeskStaffChange)}</span></th>
+                                        </tr></thead>
+                                        <tbody>{staff_rows}</tbody>
+                                    </table></div>
+                                }.into_any()
+                            }}
+                            <h2 id="keys">{tr(l, Key::DeskKeys)}</h2>
+                            <p class="muted">{tr(l, Key::DeskKeysHint)}</p>
+                            <FormAlert error=keys_error />
+                            <div class="table-wrap"><table class="table">
+                                <thead><tr>
+                                    <th scope="col">{tr(l, Key::DeskKeyNumber)}</th>
+                                    <th scope="col">{tr(l, Key::DeskKeyMade)}</th>
+                                    <th scope="col">{tr(l, Key::DeskKeyState)}</th>
+                                    <th scope="col">{tr(l, Key::DeskKeyBadges)}</th>
+                                    <th scope="col"><span class="visually-hidden">{tr(l, Key::DeskKeyRetire)}</span></th>
+                                </tr></thead>
+                                <tbody>{keys}</tbody>
+                            </table></div>
+                            <ActionForm action=rotate attr:class="form">
+                                <input type="hidden" name="slug" value=slug_keys />
+                                <button type="submit" class="button">{tr(l, Key::DeskKeyRotate)}</button>
                             </ActionForm>
                         }.into_any()
                     })}
@@ -656,7 +741,7 @@ pub fn LeadsPage() -> impl IntoView {
                                         <input type="hidden" name="lead" value=lead.id.to_string() />
                                         <div class="field">
                                             <label for=format!("notes-{}", lead.id)>{tr(l, Key::LeadsNotes)}</label>
-                                            <textarea id=format!("notes-{}", lead.id) name="notes" rows="3">{lead.notes.clone()}</textarea>
+                                            <textarea id=format!("notes-{}", lead.id) name="notes" rows="3">{crate::components::server_text(&lead.notes)}</textarea>
                                         </div>
                                         <div class="field">
                                             <label for=format!("rating-{}", lead.id)>{tr(l, Key::LeadsRating)}</label>
