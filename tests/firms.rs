@@ -22,7 +22,22 @@ fn links() -> Links {
     Links::new("https://fair.example")
 }
 
+/// An account whose address is confirmed.
 async fn user(db: &Db, email: &str, role: Role) -> SessionUser {
+    let u = unconfirmed(db, email, role).await;
+    use fairlink::accounts::entity::user;
+    use sea_orm::{ColumnTrait, QueryFilter, sea_query::Expr};
+    user::Entity::update_many()
+        .col_expr(user::Column::EmailVerifiedAt, Expr::value(Utc::now()))
+        .filter(user::Column::Id.eq(u.id))
+        .exec(db.write())
+        .await
+        .unwrap();
+    SessionUser { email_verified: true, ..u }
+}
+
+/// An account whose address is not confirmed yet.
+async fn unconfirmed(db: &Db, email: &str, role: Role) -> SessionUser {
     accounts::create_account(
         db,
         NewAccount {
@@ -250,8 +265,9 @@ db_test! {
         let admin = user(&db, "admin@firm.example", Role::Exhibitor).await;
         let firm_id = profile::save_profile(&db, &admin, &profile_input("0314409058", "Công ty A"), now).await.unwrap();
         let token = review::invite_member(&db, &admin, "colleague@firm.example", "Bùi Văn Đồng", &links(), now).await.unwrap();
-        let joined = accounts::accept_invite(&db, &token, PASSWORD, Locale::Vi, now).await.unwrap();
+        let joined = accounts::accept_invite(&db, &token, PASSWORD, Locale::Vi, "127.0.0.1", now).await.unwrap();
         assert_eq!(joined.role, Role::Exhibitor);
+        assert!(joined.email_verified, "the invitation came to the address");
         assert_eq!(profile::membership(db.read(), joined.id).await.unwrap(), Some((firm_id, false)));
         // Members who are not admins cannot invite.
         let err = review::invite_member(&db, &joined, "x@firm.example", "X", &links(), now).await.unwrap_err();
@@ -272,6 +288,143 @@ db_test! {
         for t in ["firm_member_invite", "firm_join_request", "firm_join_answered"] {
             assert!(templates.iter().any(|x| x == t), "{t}");
         }
+    }
+}
+
+/// A firm of `admin` registered, submitted and approved.
+async fn approved(db: &Db, admin: &SessionUser, org: &SessionUser, tax_code: &str, name: &str) -> uuid::Uuid {
+    let now = Utc::now();
+    let id = profile::save_profile(db, admin, &profile_input(tax_code, name), now).await.unwrap();
+    profile::submit(db, admin, now).await.unwrap();
+    review::decide(db, org, id, Decision::Approve, &links(), now).await.unwrap();
+    id
+}
+
+db_test! {
+    async fn an_approved_firms_identity_changes_only_with_the_organisers(db: Db) {
+        use fairlink::firms::identity::{self, Decision as IdentityDecision};
+        let now = Utc::now();
+        let admin = user(&db, "admin@nhua.example", Role::Exhibitor).await;
+        let org = user(&db, "org@fair.example", Role::Organiser).await;
+        let firm_id = approved(&db, &admin, &org, "0314409058", "Công ty TNHH Nhựa Hà Nội").await;
+        assert_eq!(ids(&db, "Nhựa Hà Nội").await, vec![firm_id]);
+        // The firm says it is Toyota now, with Toyota's tax code.
+        let mut toyota = profile_input("0100112437", "Toyota Motor Vietnam");
+        toyota.name_en = "Toyota Motor Vietnam Co., Ltd.".into();
+        toyota.employees = "400".into();
+        profile::save_profile(&db, &admin, &toyota, now).await.unwrap();
+        // The public sees the approved firm, unchanged but for the rest.
+        let public = profile::profile(&db, None, firm_id, None).await.unwrap();
+        assert_eq!((public.legal_name.as_str(), public.tax_code.as_str()), ("Công ty TNHH Nhựa Hà Nội", "0314409058"));
+        assert_eq!(public.employees, Some(400));
+        assert_eq!(public.status, status::APPROVED);
+        assert!(public.pending_identity.is_none(), "outsiders see no pending change");
+        assert!(ids(&db, "Toyota").await.is_empty());
+        assert_eq!(ids(&db, "Nhựa Hà Nội").await, vec![firm_id]);
+        // The firm sees what waits for review.
+        let mine = profile::profile(&db, Some(&admin), firm_id, None).await.unwrap();
+        let waiting = mine.pending_identity.expect("a pending identity");
+        assert_eq!((waiting.legal_name.as_str(), waiting.tax_code.as_str()), ("Toyota Motor Vietnam", "0100112437"));
+        // A member who is not an admin cannot ask for it.
+        let token = review::invite_member(&db, &admin, "member@nhua.example", "Bùi Văn Đồng", &links(), now).await.unwrap();
+        let member = accounts::accept_invite(&db, &token, PASSWORD, Locale::Vi, "127.0.0.1", now).await.unwrap();
+        let err = profile::save_profile(&db, &member, &profile_input("0314409058", "Tên Khác"), now).await.unwrap_err();
+        assert_eq!(err.code, ErrorCode::Forbidden);
+        // The organisers see it, and turn it down: nothing changes.
+        let list = identity::pending_list(&db, &org, 50).await.unwrap();
+        assert_eq!(list.len(), 1);
+        assert_eq!(list[0].live.legal_name, "Công ty TNHH Nhựa Hà Nội");
+        assert_eq!(list[0].wanted.legal_name, "Toyota Motor Vietnam");
+        assert_eq!(identity::pending_list(&db, &admin, 50).await.unwrap_err().code, ErrorCode::Forbidden);
+        assert_eq!(identity::decide(&db, &admin, firm_id, IdentityDecision::Approve, &links(), now).await.unwrap_err().code, ErrorCode::Forbidden);
+        identity::decide(&db, &org, firm_id, IdentityDecision::Reject { reason: "Mã số thuế thuộc doanh nghiệp khác.".into() }, &links(), now).await.unwrap();
+        let after = profile::profile(&db, Some(&admin), firm_id, None).await.unwrap();
+        assert_eq!(after.legal_name, "Công ty TNHH Nhựa Hà Nội");
+        assert!(after.pending_identity.is_none());
+        assert_eq!(identity::decide(&db, &org, firm_id, IdentityDecision::Approve, &links(), now).await.unwrap_err().code, ErrorCode::WrongState);
+        // A genuine change (a new English name, a new website) approved:
+        // public from then on, and searchable.
+        let mut renamed = profile_input("0314409058", "Công ty TNHH Nhựa Hà Nội");
+        renamed.name_en = "Hanoi Precision Plastics Co., Ltd.".into();
+        renamed.website = "precision.example".into();
+        profile::save_profile(&db, &admin, &renamed, now).await.unwrap();
+        assert_eq!(profile::profile(&db, None, firm_id, None).await.unwrap().name_en, "Hanoi Plastics Co., Ltd.");
+        identity::decide(&db, &org, firm_id, IdentityDecision::Approve, &links(), now).await.unwrap();
+        let public = profile::profile(&db, None, firm_id, None).await.unwrap();
+        assert_eq!(public.name_en, "Hanoi Precision Plastics Co., Ltd.");
+        assert_eq!(public.website.as_deref(), Some("https://precision.example"));
+        assert_eq!(ids(&db, "Precision").await, vec![firm_id]);
+        // Asking for the identity it has withdraws a pending change.
+        renamed.name_en = "Something Else Co., Ltd.".into();
+        profile::save_profile(&db, &admin, &renamed, now).await.unwrap();
+        renamed.name_en = "Hanoi Precision Plastics Co., Ltd.".into();
+        profile::save_profile(&db, &admin, &renamed, now).await.unwrap();
+        assert!(identity::pending_list(&db, &org, 50).await.unwrap().is_empty());
+        // A new logo waits for review too.
+        const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\0\x05\0\x01\xff\x89\x99=\x1d\0\0\0\0IEND\xaeB`\x82";
+        profile::set_logo(&db, &admin, "logo.png", PNG.to_vec(), now).await.unwrap();
+        assert!(profile::profile(&db, None, firm_id, None).await.unwrap().logo_upload_id.is_none());
+        let logo = identity::pending_list(&db, &org, 50).await.unwrap()[0].wanted.logo_upload_id;
+        assert!(logo.is_some());
+        identity::decide(&db, &org, firm_id, IdentityDecision::Approve, &links(), now).await.unwrap();
+        assert_eq!(profile::profile(&db, None, firm_id, None).await.unwrap().logo_upload_id, logo);
+        // Every step is in the history, and mailed to the admin.
+        let actions: Vec<String> = audit::history(&db, "firm", firm_id).await.unwrap().into_iter().map(|h| h.action).collect();
+        for expected in ["firm.identity_change_requested", "firm.identity_change_rejected", "firm.identity_change_approved", "firm.identity_change_withdrawn"] {
+            assert!(actions.iter().any(|a| a == expected), "{expected} in {actions:?}");
+        }
+        let templates: Vec<String> = outbox::Entity::find().all(db.read()).await.unwrap().into_iter().map(|m| m.template).collect();
+        assert!(templates.iter().any(|t| t == "firm_identity_rejected"));
+        assert!(templates.iter().any(|t| t == "firm_identity_approved"));
+    }
+}
+
+db_test! {
+    async fn tax_codes_are_registered_by_confirmed_addresses_and_given_up_on_rejection(db: Db) {
+        let now = Utc::now();
+        let org = user(&db, "org@fair.example", Role::Organiser).await;
+        // An address nobody confirmed registers no firm.
+        let throwaway = unconfirmed(&db, "squatter@throwaway.example", Role::Exhibitor).await;
+        let err = profile::save_profile(&db, &throwaway, &profile_input("0314409058", "Công ty Giả"), now).await.unwrap_err();
+        assert_eq!(err.code, ErrorCode::EmailUnverified);
+        assert_eq!(review::request_to_join(&db, &throwaway, "0314409058", &links(), now).await.unwrap_err().code, ErrorCode::EmailUnverified);
+        assert_eq!(firm::Entity::find().count(db.read()).await.unwrap(), 0);
+        // A squatter with a confirmed address takes the code; rejected, it
+        // gives the code up, and the rightful firm registers it.
+        let squatter = user(&db, "squatter@confirmed.example", Role::Exhibitor).await;
+        let squatted = profile::save_profile(&db, &squatter, &profile_input("0314409058", "Công ty Giả"), now).await.unwrap();
+        profile::submit(&db, &squatter, now).await.unwrap();
+        let owner = user(&db, "owner@nhuahanoi.example", Role::Exhibitor).await;
+        let err = profile::save_profile(&db, &owner, &profile_input("0314409058", "Công ty TNHH Nhựa Hà Nội"), now).await.unwrap_err();
+        assert_eq!(err.code, ErrorCode::TaxCodeTaken);
+        review::decide(&db, &org, squatted, Decision::Reject { reason: "Không phải chủ sở hữu mã số thuế.".into() }, &links(), now).await.unwrap();
+        let rightful = profile::save_profile(&db, &owner, &profile_input("0314409058", "Công ty TNHH Nhựa Hà Nội"), now).await.unwrap();
+        // The rejected firm still reads its code, and cannot take it back.
+        assert_eq!(profile::profile(&db, Some(&squatter), squatted, None).await.unwrap().tax_code, "0314409058");
+        assert_eq!(profile::submit(&db, &squatter, now).await.unwrap_err().code, ErrorCode::TaxCodeTaken);
+        // Saving the profile with that code says whose it is now.
+        let err = profile::save_profile(&db, &squatter, &profile_input("0314409058", "Công ty Giả Sửa"), now).await.unwrap_err();
+        assert_eq!(err.code, ErrorCode::TaxCodeTaken);
+        // Withdrawing gives a code up too; submitting again takes it back.
+        let other = user(&db, "other@co.example", Role::Exhibitor).await;
+        profile::save_profile(&db, &other, &profile_input("0100109106", "Công ty Khác"), now).await.unwrap();
+        profile::withdraw(&db, &other, now).await.unwrap();
+        assert_eq!(profile::withdraw(&db, &other, now).await.unwrap_err().code, ErrorCode::WrongState);
+        profile::submit(&db, &other, now).await.unwrap();
+        let late = user(&db, "late@co.example", Role::Exhibitor).await;
+        assert_eq!(profile::save_profile(&db, &late, &profile_input("0100109106", "Công ty Muộn"), now).await.unwrap_err().code, ErrorCode::TaxCodeTaken);
+        // An organiser takes a code from an approved squatter.
+        let bold = user(&db, "bold@squat.example", Role::Exhibitor).await;
+        let bold_firm = approved(&db, &bold, &org, "0100112437", "Toyota Giả").await;
+        assert_eq!(review::release_tax_code(&db, &squatter, bold_firm, "Không phải chủ sở hữu.", &links(), now).await.unwrap_err().code, ErrorCode::Forbidden);
+        review::release_tax_code(&db, &org, bold_firm, "Không phải chủ sở hữu mã số thuế.", &links(), now).await.unwrap();
+        assert_eq!(profile::profile(&db, None, bold_firm, None).await.unwrap_err().code, ErrorCode::NotFound);
+        let toyota = user(&db, "tmv@toyota.example", Role::Exhibitor).await;
+        profile::save_profile(&db, &toyota, &profile_input("0100112437", "Toyota Motor Vietnam"), now).await.unwrap();
+        let history = audit::history(&db, "firm", bold_firm).await.unwrap();
+        let released = history.iter().find(|h| h.action == "firm.tax_code_released").expect("audited");
+        assert!(released.detail.contains("0100112437") && released.actor.as_deref().is_some_and(|a| a.contains("org@fair.example")));
+        assert_ne!(rightful, squatted);
     }
 }
 

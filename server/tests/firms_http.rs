@@ -63,8 +63,9 @@ async fn post(
     )
 }
 
+/// A client signed in to a new account whose address is confirmed.
 async fn signed_in(db: &Db, base: &str, email: &str, role: Role) -> reqwest::Client {
-    accounts::create_account(
+    let user = accounts::create_account(
         db,
         NewAccount {
             email: email.into(),
@@ -77,6 +78,7 @@ async fn signed_in(db: &Db, base: &str, email: &str, role: Role) -> reqwest::Cli
     )
     .await
     .unwrap();
+    fairlink::testing::confirm_email(db, user.id).await;
     let c = client(base);
     let (status, _) = post(
         &c,
@@ -284,6 +286,61 @@ db_test! {
         assert_eq!(org.get(format!("{base}/organiser/export/secrets.txt")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
         let figures = org.get(format!("{base}/organiser/figures")).send().await.unwrap().text().await.unwrap();
         assert!(figures.contains("<svg"), "charts are drawn on the server");
+        srv.stop().await;
+    }
+}
+
+db_test! {
+    async fn names_are_text_in_every_page_head_and_form(db: Db) {
+        use fairlink::firms::entity::firm;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+        let srv = serve(&db).await;
+        let base = srv.url();
+        let ex = signed_in(&db, &base, "mai@ducthanglong.example", Role::Exhibitor).await;
+        // Names with markup are refused where they are typed...
+        let mut form = profile_form("0314409058", "Zz</title><meta http-equiv=\"refresh\" content=\"0;url=https://evil.example\">");
+        let (status, body) = post(&ex, &base, "/api/firm/save", &form).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!((body["code"].as_str(), body["field"].as_str()), (Some("invalid_field"), Some("legal_name")));
+        form[0].1 = "Công ty TNHH Đúc Thăng Long";
+        let evil_description = "</textarea><meta http-equiv=\"refresh\" content=\"0;url=https://evil.example\">";
+        let (_, d) = form.iter_mut().find(|(k, _)| *k == "description_en").unwrap();
+        *d = evil_description;
+        let (status, body) = post(&ex, &base, "/api/firm/save", &form).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        // ...and a name stored before that rule, or by an import, is still
+        // only text in the page's title.
+        let evil = "Zz</title><meta http-equiv=\"refresh\" content=\"0;url=https://evil.example\">";
+        let id = firm::Entity::find().one(db.read()).await.unwrap().unwrap().id;
+        firm::Entity::update_many()
+            .col_expr(firm::Column::LegalName, Expr::value(evil))
+            .col_expr(firm::Column::NameEn, Expr::value(evil))
+            .col_expr(firm::Column::Status, Expr::value("approved"))
+            .filter(firm::Column::Id.eq(id))
+            .exec(db.write())
+            .await
+            .unwrap();
+        for lang in ["vi", "en"] {
+            let page = reqwest::Client::new()
+                .get(format!("{base}/exhibitors/{id}"))
+                .header("accept-language", lang)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            let head = &page[..page.find("</head>").expect("a head")];
+            let title = &head[head.find("<title>").expect("a title")..];
+            let title = &title[..title.find("</title>").expect("a closed title") + "</title>".len()];
+            assert_eq!(title.matches("</title>").count(), 1, "{lang}: {title}");
+            assert!(title.starts_with("<title>Zz&lt;/title&gt;&lt;meta"), "{lang}: {title}");
+            assert!(!page.contains("<meta http-equiv"), "{lang}: markup in the page");
+        }
+        // The firm's own form shows the description as text.
+        let page = ex.get(format!("{base}/firm")).send().await.unwrap().text().await.unwrap();
+        assert!(!page.contains("<meta http-equiv"), "markup out of a textarea");
+        assert!(page.contains("&lt;/textarea&gt;&lt;meta http-equiv"), "the description shown as typed");
         srv.stop().await;
     }
 }

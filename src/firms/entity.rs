@@ -38,6 +38,15 @@ pub mod firm {
         pub decision_note: Option<String>,
         #[sea_orm(column_type = "Text", nullable)]
         pub search_body: Option<String>,
+        /// An approved firm's identity waiting for the organisers' review
+        /// (JSON of `identity::Identity`), and since when.
+        #[sea_orm(column_type = "Text", nullable)]
+        pub identity_change: Option<String>,
+        pub identity_change_at: Option<DateTimeUtc>,
+        /// The tax code a rejected or withdrawn firm gave up: `tax_code`
+        /// then holds a placeholder, so that the code is free for the firm
+        /// that rightly holds it (see `review::release_tax_code`).
+        pub released_tax_code: Option<String>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -12,6 +12,8 @@ pub mod audit;
 #[cfg(feature = "db")]
 pub mod entity;
 #[cfg(feature = "db")]
+pub mod identity;
+#[cfg(feature = "db")]
 pub mod profile;
 #[cfg(feature = "db")]
 pub mod review;
@@ -33,7 +35,16 @@ pub mod status {
     pub const CHANGES_REQUESTED: &str = "changes_requested";
     pub const APPROVED: &str = "approved";
     pub const REJECTED: &str = "rejected";
-    pub const ALL: [&str; 5] = [DRAFT, SUBMITTED, CHANGES_REQUESTED, APPROVED, REJECTED];
+    /// Withdrawn by the firm itself (its tax code is free again).
+    pub const WITHDRAWN: &str = "withdrawn";
+    pub const ALL: [&str; 6] = [
+        DRAFT,
+        SUBMITTED,
+        CHANGES_REQUESTED,
+        APPROVED,
+        REJECTED,
+        WITHDRAWN,
+    ];
 }
 
 /// The columns of a firm import file, in order; the first row names them.

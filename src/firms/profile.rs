@@ -7,12 +7,13 @@ use super::vocabulary::{self, CERTIFICATES, MARKETS, MATERIALS, PROCESSES, REVEN
 use super::{SectorGroup, TaxCode, audit, status, uploads};
 use crate::accounts::{DisplayName, Email, Role, SessionUser};
 use crate::db::Db;
+use crate::text::multiline as text;
 use crate::{Error, ErrorCode, Locale, Result};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
-    QueryOrder, Set, Statement,
+    QueryOrder, QuerySelect, Set, Statement,
 };
 use uuid::Uuid;
 
@@ -58,18 +59,6 @@ pub struct ValidProfile {
     pub customers: Option<String>,
 }
 
-fn text(value: &str, field: &'static str, min: usize, max: usize) -> Result<String> {
-    let v = value.trim();
-    let n = v.chars().count();
-    if n < min
-        || n > max
-        || v.chars()
-            .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-    {
-        return Err(Error::field(ErrorCode::InvalidField, field));
-    }
-    Ok(v.to_string())
-}
 
 fn optional(value: &str, field: &'static str, max: usize) -> Result<Option<String>> {
     if value.trim().is_empty() {
@@ -142,8 +131,8 @@ fn website(value: &str) -> Result<Option<String>> {
 /// Checks every field; the first failing field is named in the error.
 pub fn validate(input: &ProfileInput, today: NaiveDate) -> Result<ValidProfile> {
     Ok(ValidProfile {
-        legal_name: text(&input.legal_name, "legal_name", 3, 300)?,
-        name_en: text(&input.name_en, "name_en", 2, 300)?,
+        legal_name: crate::text::field(&input.legal_name, "legal_name", 3, 300)?,
+        name_en: crate::text::field(&input.name_en, "name_en", 2, 300)?,
         tax_code: TaxCode::parse(&input.tax_code)?,
         sector_group: SectorGroup::parse(input.sector_group.trim())
             .ok_or(Error::field(ErrorCode::InvalidField, "sector_group"))?,
@@ -198,6 +187,20 @@ pub(crate) async fn own_firm<C: ConnectionTrait>(conn: &C, user: &SessionUser) -
         .ok_or_else(|| ErrorCode::NoFirm.into())
 }
 
+/// The approved firm `user` acts for: a firm not approved (a draft, one
+/// under review, a rejected one) may not meet buyers or take leads.
+pub async fn approved_firm<C: ConnectionTrait>(conn: &C, user: &SessionUser) -> Result<Uuid> {
+    let id = own_firm(conn, user).await?;
+    let f = firm::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or(ErrorCode::NoFirm)?;
+    if f.status != status::APPROVED {
+        return Err(ErrorCode::FirmNotApproved.into());
+    }
+    Ok(id)
+}
+
 /// The firm `user` administers.
 pub(super) async fn admin_firm<C: ConnectionTrait>(conn: &C, user: &SessionUser) -> Result<Uuid> {
     if user.role != Role::Exhibitor {
@@ -233,21 +236,65 @@ pub async fn save_profile(
     let p = validate(input, now.date_naive())?;
     let txn = db.begin().await?;
     let existing = membership(&txn, user.id).await?;
+    if existing.is_none() && !user.email_verified {
+        // A firm is registered under a tax code only by someone whose
+        // address is confirmed (no squatting from throwaway addresses).
+        return Err(Error::field(ErrorCode::EmailUnverified, "email"));
+    }
     if let Some(owner) = tax_code_owner(&txn, &p.tax_code).await?
         && existing.map(|(f, _)| f) != Some(owner)
     {
         return Err(Error::field(ErrorCode::TaxCodeTaken, "tax_code"));
     }
     let firm_id = match existing {
-        Some((firm_id, _)) => {
+        Some((firm_id, is_admin)) => {
             let before = firm::Entity::find_by_id(firm_id)
                 .one(&txn)
                 .await?
                 .ok_or(ErrorCode::NotFound)?;
             let mut am: firm::ActiveModel = before.clone().into();
             apply(&mut am, &p, now);
-            am.update(&txn).await?;
-            let changed = changed_fields(&before, &p);
+            let mut changed = changed_fields(&before, &p);
+            if before.status == status::APPROVED {
+                // Who an approved firm is changes only with the organisers'
+                // approval: the approved identity stays public meanwhile.
+                let current = super::identity::wanted(&before);
+                let asked = super::identity::Identity {
+                    legal_name: p.legal_name.clone(),
+                    name_en: p.name_en.clone(),
+                    tax_code: p.tax_code.as_str().to_string(),
+                    website: p.website.clone(),
+                    logo_upload_id: current.logo_upload_id,
+                };
+                am.legal_name = Set(before.legal_name.clone());
+                am.name_en = Set(before.name_en.clone());
+                am.tax_code = Set(before.tax_code.clone());
+                am.website = Set(before.website.clone());
+                changed.retain(|c| !super::identity::FIELDS.contains(c));
+                if asked != current {
+                    if !is_admin {
+                        return Err(Error::field(ErrorCode::Forbidden, "legal_name"));
+                    }
+                    am.update(&txn).await?;
+                    super::identity::hold(&txn, &before, asked, user, now).await?;
+                } else {
+                    am.update(&txn).await?;
+                }
+            } else if before.released_tax_code.is_some() {
+                // A rejected or withdrawn firm keeps its code given up
+                // until it submits again.
+                am.tax_code = Set(before.tax_code.clone());
+                am.released_tax_code = Set(Some(p.tax_code.as_str().to_string()));
+                am.update(&txn).await?;
+            } else {
+                am.update(&txn).await.map_err(|e| {
+                    if crate::db::unique_violation(&e) {
+                        Error::field(ErrorCode::TaxCodeTaken, "tax_code")
+                    } else {
+                        e.into()
+                    }
+                })?;
+            }
             if !changed.is_empty() {
                 audit::record(
                     &txn,
@@ -691,10 +738,11 @@ pub async fn set_logo(
     uploads::check(uploads::Purpose::Logo, filename, &bytes)?;
     let txn = db.begin().await?;
     let firm_id = own_firm(&txn, user).await?;
-    let old = firm::Entity::find_by_id(firm_id)
+    let f = firm::Entity::find_by_id(firm_id)
         .one(&txn)
         .await?
-        .and_then(|f| f.logo_upload_id);
+        .ok_or(ErrorCode::NoFirm)?;
+    let old = f.logo_upload_id;
     let id = uploads::store(
         &txn,
         uploads::Purpose::Logo,
@@ -705,6 +753,17 @@ pub async fn set_logo(
         now,
     )
     .await?;
+    if f.status == status::APPROVED {
+        // A logo is part of who the firm is: it waits for review.
+        if !matches!(membership(&txn, user.id).await?, Some((_, true))) {
+            return Err(Error::field(ErrorCode::Forbidden, "logo"));
+        }
+        let mut asked = super::identity::wanted(&f);
+        asked.logo_upload_id = Some(id);
+        super::identity::hold(&txn, &f, asked, user, now).await?;
+        txn.commit().await?;
+        return Ok(());
+    }
     firm::Entity::update_many()
         .col_expr(firm::Column::LogoUploadId, Expr::value(id))
         .filter(firm::Column::Id.eq(firm_id))
@@ -713,6 +772,16 @@ pub async fn set_logo(
     if let Some(old) = old {
         upload::Entity::delete_by_id(old).exec(&txn).await?;
     }
+    audit::record(
+        &txn,
+        Some(user.id),
+        "firm.updated",
+        "firm",
+        Some(firm_id),
+        serde_json::json!({ "changed": ["logo"] }),
+        now,
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -751,9 +820,18 @@ pub async fn submit(db: &Db, user: &SessionUser, now: DateTime<Utc>) -> Result<(
         .one(&txn)
         .await?
         .ok_or(ErrorCode::NotFound)?;
-    if ![status::DRAFT, status::CHANGES_REQUESTED, status::REJECTED].contains(&f.status.as_str()) {
+    if ![
+        status::DRAFT,
+        status::CHANGES_REQUESTED,
+        status::REJECTED,
+        status::WITHDRAWN,
+    ]
+    .contains(&f.status.as_str())
+    {
         return Err(ErrorCode::WrongState.into());
     }
+    // A firm that gave its tax code up takes it back, if nobody else did.
+    reclaim_tax_code(&txn, &f).await?;
     firm::Entity::update_many()
         .col_expr(firm::Column::Status, Expr::value(status::SUBMITTED))
         .col_expr(firm::Column::SubmittedAt, Expr::value(now))
@@ -771,6 +849,117 @@ pub async fn submit(db: &Db, user: &SessionUser, now: DateTime<Utc>) -> Result<(
     )
     .await?;
     txn.commit().await?;
+    Ok(())
+}
+
+/// A firm's admin withdraws its application (a draft, or a profile under
+/// review, sent back or rejected): its tax code is free again for whoever
+/// rightly holds it. Submitting again takes it back if it is still free.
+pub async fn withdraw(db: &Db, user: &SessionUser, now: DateTime<Utc>) -> Result<()> {
+    let txn = db.begin().await?;
+    let firm_id = admin_firm(&txn, user).await?;
+    let f = firm::Entity::find_by_id(firm_id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or(ErrorCode::NotFound)?;
+    if ![
+        status::DRAFT,
+        status::SUBMITTED,
+        status::CHANGES_REQUESTED,
+        status::REJECTED,
+    ]
+    .contains(&f.status.as_str())
+    {
+        return Err(ErrorCode::WrongState.into());
+    }
+    let done = firm::Entity::update_many()
+        .col_expr(firm::Column::Status, Expr::value(status::WITHDRAWN))
+        .filter(firm::Column::Id.eq(firm_id))
+        .filter(firm::Column::Status.eq(f.status.clone()))
+        .exec(&txn)
+        .await?;
+    if done.rows_affected != 1 {
+        return Err(ErrorCode::WrongState.into());
+    }
+    release_tax_code(&txn, &f).await?;
+    audit::record(
+        &txn,
+        Some(user.id),
+        "firm.withdrawn",
+        "firm",
+        Some(firm_id),
+        serde_json::json!({ "from": f.status, "to": status::WITHDRAWN }),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The tax code a firm is known by: the one it gave up while rejected or
+/// withdrawn, else its own.
+pub fn shown_tax_code(f: &firm::Model) -> String {
+    f.released_tax_code
+        .clone()
+        .unwrap_or_else(|| f.tax_code.clone())
+}
+
+/// Gives a firm's tax code up (inside the caller's transaction): the code
+/// moves to `released_tax_code` and `tax_code` takes a placeholder that no
+/// real code can equal (`~` and 13 random letters), so that another firm
+/// may register the code.
+pub(crate) async fn release_tax_code<C: ConnectionTrait>(conn: &C, f: &firm::Model) -> Result<()> {
+    if f.released_tax_code.is_some() {
+        return Ok(());
+    }
+    let placeholder: String = {
+        let token = crate::accounts::random_token();
+        let letters: String = token
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .take(13)
+            .collect();
+        format!("~{letters}")
+    };
+    firm::Entity::update_many()
+        .col_expr(firm::Column::ReleasedTaxCode, Expr::value(f.tax_code.clone()))
+        .col_expr(firm::Column::TaxCode, Expr::value(placeholder))
+        .filter(firm::Column::Id.eq(f.id))
+        .filter(firm::Column::TaxCode.eq(f.tax_code.clone()))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Takes a given-up tax code back: `tax_code_taken` when another firm has
+/// registered it meanwhile.
+async fn reclaim_tax_code<C: ConnectionTrait>(conn: &C, f: &firm::Model) -> Result<()> {
+    let Some(code) = f.released_tax_code.clone() else {
+        return Ok(());
+    };
+    let taken = firm::Entity::find()
+        .filter(firm::Column::TaxCode.eq(code.clone()))
+        .filter(firm::Column::Id.ne(f.id))
+        .one(conn)
+        .await?
+        .is_some();
+    if taken {
+        return Err(Error::field(ErrorCode::TaxCodeTaken, "tax_code"));
+    }
+    firm::Entity::update_many()
+        .col_expr(firm::Column::TaxCode, Expr::value(code))
+        .col_expr(firm::Column::ReleasedTaxCode, Expr::value(None::<String>))
+        .filter(firm::Column::Id.eq(f.id))
+        .exec(conn)
+        .await
+        .map_err(|e| {
+            if crate::db::unique_violation(&e) {
+                Error::field(ErrorCode::TaxCodeTaken, "tax_code")
+            } else {
+                e.into()
+            }
+        })?;
     Ok(())
 }
 
@@ -817,6 +1006,9 @@ pub struct Profile {
     pub legal_name: String,
     pub name_en: String,
     pub tax_code: String,
+    /// The identity an approved firm asked for, waiting for the organisers
+    /// (members and organisers only).
+    pub pending_identity: Option<super::identity::Identity>,
     pub sector_group: String,
     pub province: String,
     pub address: String,
@@ -960,12 +1152,19 @@ pub async fn profile(
         codes(TagKind::Material),
         codes(TagKind::Market),
     );
+    let pending_identity = if insider {
+        super::identity::pending(&f)
+    } else {
+        None
+    };
+    let tax_code = shown_tax_code(&f);
     Ok(Profile {
         id: f.id,
         status: f.status,
         legal_name: f.legal_name,
         name_en: f.name_en,
-        tax_code: f.tax_code,
+        tax_code,
+        pending_identity,
         sector_group: f.sector_group,
         province: f.province,
         address: f.address,

@@ -30,7 +30,7 @@ pub enum Decision {
 }
 
 /// Queues a mail to every admin of a firm (in the caller's transaction).
-async fn mail_admins<C: ConnectionTrait>(
+pub(crate) async fn mail_admins<C: ConnectionTrait>(
     conn: &C,
     firm_id: Uuid,
     key: &str,
@@ -57,6 +57,7 @@ async fn mail_admins<C: ConnectionTrait>(
                 template: template(locale),
                 idempotency_key: format!("{key}:{}", u.id),
                 attachments: Vec::new(),
+                secret: None,
             },
             now,
         )
@@ -104,6 +105,12 @@ pub async fn decide(
         .filter(firm::Column::Status.eq(status::SUBMITTED))
         .exec(&txn)
         .await?;
+    if to == status::REJECTED {
+        // A rejected firm holds no tax code: whoever rightly holds it may
+        // register it (the firm takes it back if it submits again and the
+        // code is still free).
+        super::profile::release_tax_code(&txn, &f).await?;
+    }
     audit::record(
         &txn,
         Some(organiser.id),
@@ -141,6 +148,84 @@ pub async fn decide(
                     link: links.own_firm(),
                 },
             }
+        },
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// An organiser takes a tax code from the firm holding it (registered by
+/// someone who does not rightly hold it) so that the rightful firm can
+/// register it: the holding firm is rejected with the reason, its admins
+/// are told, and the code is free. Approved firms too: a firm approved by
+/// mistake under someone else's code leaves the catalogue.
+pub async fn release_tax_code(
+    db: &Db,
+    organiser: &SessionUser,
+    firm_id: Uuid,
+    reason: &str,
+    links: &Links,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    require_role(Some(organiser), &[Role::Organiser])?;
+    let reason = reason.trim().to_string();
+    if !(5..=2000).contains(&reason.chars().count()) {
+        return Err(Error::field(ErrorCode::InvalidField, "reason"));
+    }
+    let txn = db.begin().await?;
+    let f = firm::Entity::find_by_id(firm_id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or(ErrorCode::NotFound)?;
+    if f.released_tax_code.is_some() {
+        return Err(ErrorCode::WrongState.into());
+    }
+    let done = firm::Entity::update_many()
+        .col_expr(firm::Column::Status, Expr::value(status::REJECTED))
+        .col_expr(firm::Column::DecidedAt, Expr::value(now))
+        .col_expr(firm::Column::DecisionNote, Expr::value(reason.clone()))
+        .col_expr(firm::Column::IdentityChange, Expr::value(None::<String>))
+        .col_expr(
+            firm::Column::IdentityChangeAt,
+            Expr::value(None::<DateTime<Utc>>),
+        )
+        .filter(firm::Column::Id.eq(firm_id))
+        .filter(firm::Column::Status.eq(f.status.clone()))
+        .exec(&txn)
+        .await?;
+    if done.rows_affected != 1 {
+        return Err(ErrorCode::WrongState.into());
+    }
+    super::profile::release_tax_code(&txn, &f).await?;
+    audit::record(
+        &txn,
+        Some(organiser.id),
+        "firm.tax_code_released",
+        "firm",
+        Some(firm_id),
+        serde_json::json!({
+            "from": f.status,
+            "to": status::REJECTED,
+            "tax_code": f.tax_code,
+            "reason": reason,
+        }),
+        now,
+    )
+    .await?;
+    mail_admins(
+        &txn,
+        firm_id,
+        &format!("firm_tax_code_released:{}", Uuid::now_v7()),
+        |locale| Template::FirmRejected {
+            firm: match locale {
+                Locale::Vi => f.legal_name.clone(),
+                Locale::En => f.name_en.clone(),
+            },
+            reason: reason.clone(),
+            link: links.own_firm(),
         },
         now,
     )
@@ -236,13 +321,14 @@ pub async fn queue(
         .into_iter()
         .map(|f| {
             let mine: Vec<_> = certs.iter().filter(|c| c.firm_id == f.id).collect();
+            let tax_code = super::profile::shown_tax_code(&f);
             QueueRow {
                 certificates: mine.len(),
                 unverified: mine.iter().filter(|c| c.verified_at.is_none()).count(),
                 id: f.id,
                 legal_name: f.legal_name,
                 name_en: f.name_en,
-                tax_code: f.tax_code,
+                tax_code,
                 sector_group: f.sector_group,
                 province: f.province,
                 status: f.status,
@@ -314,10 +400,11 @@ pub async fn invite_member(
                     Locale::En => f.name_en.clone(),
                 },
                 inviter: admin.name.clone(),
-                link: links.staff_invite(&token),
+                link: links.staff_invite(crate::mail::SECRET_MARK),
             },
             idempotency_key: format!("firm_member_invite:{id}"),
             attachments: Vec::new(),
+            secret: Some(token.clone()),
         },
         now,
     )
@@ -347,6 +434,9 @@ pub async fn request_to_join(
 ) -> Result<()> {
     if requester.role != Role::Exhibitor {
         return Err(ErrorCode::Forbidden.into());
+    }
+    if !requester.email_verified {
+        return Err(Error::field(ErrorCode::EmailUnverified, "email"));
     }
     let code = super::TaxCode::parse(tax_code)?;
     let txn = db.begin().await?;
@@ -506,6 +596,7 @@ pub async fn answer_request(
                 },
                 idempotency_key: format!("firm_join_answered:{}", r.id),
                 attachments: Vec::new(),
+                secret: None,
             },
             now,
         )

@@ -90,26 +90,59 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>> {
     Ok(rows)
 }
 
+/// Columns read from a sheet (the import has far fewer): a cell beyond
+/// them refuses the file rather than making every row that wide.
+const MAX_COLUMNS: u32 = 100;
+
+/// The first sheet of a workbook, cell by cell. calamine's whole-sheet
+/// reader allocates the box between the first and last used cells, so a
+/// tiny file naming cells A1 and XFD1048576 asked for billions of cells;
+/// reading cells one at a time keeps to the cells there are and stops at
+/// the row limit.
 fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>> {
     use calamine::{Data, Reader, Xlsx};
-    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec()))
-        .map_err(|_| Error::field(ErrorCode::InvalidFile, "file"))?;
-    let sheet = book
-        .worksheet_range_at(0)
+    let invalid = |_| Error::field(ErrorCode::InvalidFile, "file");
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).map_err(invalid)?;
+    let first = book
+        .sheet_names()
+        .first()
+        .cloned()
         .ok_or(Error::field(ErrorCode::InvalidFile, "file"))?;
-    let range = sheet.map_err(|_| Error::field(ErrorCode::InvalidFile, "file"))?;
-    Ok(range
-        .rows()
-        .map(|row| {
-            row.iter()
-                .map(|cell| match cell {
-                    Data::Empty => String::new(),
-                    Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
-                    other => other.to_string(),
-                })
-                .collect()
-        })
-        .collect())
+    let mut reader = book.worksheet_cells_reader(&first).map_err(invalid)?;
+    let mut cells: Vec<((u32, u32), String)> = Vec::new();
+    let (mut top, mut left) = (u32::MAX, u32::MAX);
+    while let Some(cell) = reader.next_cell().map_err(invalid)? {
+        let (row, col) = cell.get_position();
+        let text = match Data::from(cell.get_value().clone()) {
+            Data::Empty => continue,
+            Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", f as i64),
+            other => other.to_string(),
+        };
+        (top, left) = (top.min(row), left.min(col));
+        if col.saturating_sub(left) >= MAX_COLUMNS {
+            return Err(Error::field(ErrorCode::InvalidFile, "file"));
+        }
+        if row.saturating_sub(top) as usize > MAX_ROWS {
+            return Err(Error::field(ErrorCode::FileTooLarge, "file"));
+        }
+        cells.push(((row, col), text));
+    }
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for ((row, col), text) in cells {
+        let (r, c) = ((row - top) as usize, (col - left) as usize);
+        if c >= MAX_COLUMNS as usize {
+            return Err(Error::field(ErrorCode::InvalidFile, "file"));
+        }
+        if rows.len() <= r {
+            rows.resize_with(r + 1, Vec::new);
+        }
+        let line = &mut rows[r];
+        if line.len() <= c {
+            line.resize(c + 1, String::new());
+        }
+        line[c] = text;
+    }
+    Ok(rows)
 }
 
 /// Finds a vocabulary term by code or by its name in either language.
@@ -602,7 +635,7 @@ pub async fn catalogue_rows(db: &Db) -> Result<Vec<Vec<String>>> {
             .join(";");
         rows.push(
             [
-                f.tax_code.clone(),
+                super::profile::shown_tax_code(&f),
                 f.legal_name.clone(),
                 f.name_en.clone(),
                 f.sector_group.clone(),
@@ -664,7 +697,7 @@ pub async fn approval_rows(db: &Db, locale: Locale) -> Result<Vec<Vec<String>>> 
         let mine: Vec<_> = certs.iter().filter(|c| c.firm_id == f.id).collect();
         rows.push(
             [
-                f.tax_code.clone(),
+                super::profile::shown_tax_code(&f),
                 f.legal_name.clone(),
                 f.name_en.clone(),
                 f.sector_group.clone(),

@@ -110,6 +110,17 @@ pub struct Member {
     pub is_admin: bool,
 }
 
+/// Who an approved firm asked to become (names, tax code, website, logo),
+/// waiting for the organisers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingIdentity {
+    pub legal_name: String,
+    pub name_en: String,
+    pub tax_code: String,
+    pub website: Option<String>,
+    pub logo: Option<Uuid>,
+}
+
 /// A firm's profile, as far as the reader may see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Firm {
@@ -118,6 +129,8 @@ pub struct Firm {
     pub legal_name: String,
     pub name_en: String,
     pub tax_code: String,
+    /// For its members and organisers: the identity waiting for review.
+    pub pending: Option<PendingIdentity>,
     pub sector_group: String,
     pub province: String,
     pub address: String,
@@ -150,6 +163,13 @@ impl From<fairlink::firms::profile::Profile> for Firm {
             legal_name: p.legal_name,
             name_en: p.name_en,
             tax_code: p.tax_code,
+            pending: p.pending_identity.map(|i| PendingIdentity {
+                legal_name: i.legal_name,
+                name_en: i.name_en,
+                tax_code: i.tax_code,
+                website: i.website,
+                logo: i.logo_upload_id,
+            }),
             sector_group: p.sector_group,
             province: p.province,
             address: p.address,
@@ -245,6 +265,8 @@ pub struct MyFirm {
     pub firm: Option<Firm>,
     pub is_admin: bool,
     pub requests: Vec<JoinRequest>,
+    /// The reader's address is confirmed (a firm is registered only then).
+    pub email_verified: bool,
 }
 
 #[server(endpoint = "firm/mine")]
@@ -259,6 +281,7 @@ pub async fn get_my_firm() -> Result<MyFirm, AppError> {
             firm: None,
             is_admin: false,
             requests: Vec::new(),
+            email_verified: user.email_verified,
         });
     };
     let ends = fair_ends(&app).await?;
@@ -281,6 +304,7 @@ pub async fn get_my_firm() -> Result<MyFirm, AppError> {
         firm: Some(profile.into()),
         is_admin,
         requests,
+        email_verified: user.email_verified,
     })
 }
 
@@ -375,6 +399,17 @@ pub async fn submit_firm() -> Result<(), AppError> {
     Ok(())
 }
 
+/// The firm's admin withdraws its application: its tax code is free again.
+#[server(endpoint = "firm/withdraw")]
+pub async fn withdraw_firm() -> Result<(), AppError> {
+    use fairlink::accounts::Role;
+    let user = super::ctx::require(&[Role::Exhibitor])?;
+    let app = super::ctx::app()?;
+    fairlink::firms::profile::withdraw(&app.db, &user, Utc::now()).await?;
+    super::ctx::redirect_form_post("/firm?saved=withdrawn");
+    Ok(())
+}
+
 #[server(endpoint = "firm/invite")]
 pub async fn invite_member(name: String, email: String) -> Result<(), AppError> {
     use fairlink::accounts::Role;
@@ -424,12 +459,25 @@ pub struct QueueRow {
     pub unverified: usize,
 }
 
+/// An approved firm's change of identity waiting for review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentityRow {
+    pub id: Uuid,
+    /// The name it shows now, and the name it asked for.
+    pub legal_name: String,
+    pub wanted_name: String,
+    pub tax_code_changes: bool,
+    pub asked_at: Option<DateTime<Utc>>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Queue {
     pub counts: Vec<(String, u64)>,
     pub rows: Vec<QueueRow>,
     pub page: u64,
     pub has_more: bool,
+    /// Approved firms' changes of identity waiting for review.
+    pub identity_changes: Vec<IdentityRow>,
 }
 
 #[server(endpoint = "admin/firm_queue")]
@@ -448,7 +496,19 @@ pub async fn firm_queue(status: String, page: u64) -> Result<Queue, AppError> {
     rows.truncate(50);
     let figures =
         fairlink::firms::organiser_figures(&app.db, Utc::now().date_naive(), None).await?;
+    let identity_changes = fairlink::firms::identity::pending_list(&app.db, &organiser, 100)
+        .await?
+        .into_iter()
+        .map(|r| IdentityRow {
+            id: r.firm_id,
+            tax_code_changes: r.live.tax_code != r.wanted.tax_code,
+            legal_name: r.live.legal_name,
+            wanted_name: r.wanted.legal_name,
+            asked_at: r.asked_at,
+        })
+        .collect();
     Ok(Queue {
+        identity_changes,
         counts: figures
             .by_status
             .into_iter()
@@ -527,6 +587,50 @@ pub async fn decide(id: Uuid, decision: String, reason: String) -> Result<(), Ap
     };
     fairlink::firms::review::decide(&app.db, &organiser, id, decision, &app.links, Utc::now())
         .await?;
+    app.mail_wake.notify();
+    super::ctx::redirect_form_post(&format!("/organiser/firms/{id}?decided=1"));
+    Ok(())
+}
+
+/// Approves or turns down an approved firm's change of identity.
+#[server(endpoint = "admin/identity_decide")]
+pub async fn decide_identity(id: Uuid, decision: String, reason: String) -> Result<(), AppError> {
+    use fairlink::accounts::Role;
+    use fairlink::firms::identity::Decision;
+    let organiser = super::ctx::require(&[Role::Organiser])?;
+    let app = super::ctx::app()?;
+    let decision = match decision.as_str() {
+        "approve" => Decision::Approve,
+        "reject" => Decision::Reject { reason },
+        _ => {
+            return Err(
+                fairlink::Error::field(fairlink::ErrorCode::InvalidField, "decision").into(),
+            );
+        }
+    };
+    fairlink::firms::identity::decide(&app.db, &organiser, id, decision, &app.links, Utc::now())
+        .await?;
+    app.mail_wake.notify();
+    super::ctx::redirect_form_post(&format!("/organiser/firms/{id}?decided=1"));
+    Ok(())
+}
+
+/// Takes a tax code from the firm holding it, for the firm that rightly
+/// holds it.
+#[server(endpoint = "admin/release_tax_code")]
+pub async fn release_tax_code(id: Uuid, reason: String) -> Result<(), AppError> {
+    use fairlink::accounts::Role;
+    let organiser = super::ctx::require(&[Role::Organiser])?;
+    let app = super::ctx::app()?;
+    fairlink::firms::review::release_tax_code(
+        &app.db,
+        &organiser,
+        id,
+        &reason,
+        &app.links,
+        Utc::now(),
+    )
+    .await?;
     app.mail_wake.notify();
     super::ctx::redirect_form_post(&format!("/organiser/firms/{id}?decided=1"));
     Ok(())

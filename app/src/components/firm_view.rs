@@ -213,6 +213,7 @@ pub fn status_key(status: &str) -> Key {
         "changes_requested" => Key::FirmStatusChangesRequested,
         "approved" => Key::FirmStatusApproved,
         "rejected" => Key::FirmStatusRejected,
+        "withdrawn" => Key::FirmStatusWithdrawn,
         _ => Key::FirmStatusDraft,
     }
 }

@@ -92,8 +92,9 @@ fn AccountContent() -> impl IntoView {
     }
 }
 
+/// Sends the mail confirming the reader's address again.
 #[component]
-fn ResendVerification() -> impl IntoView {
+pub fn ResendVerification() -> impl IntoView {
     let action = ServerAction::<crate::api::auth::ResendVerification>::new();
     let error = action_error(action);
     let query = use_query_map();

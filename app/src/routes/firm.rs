@@ -4,7 +4,7 @@
 
 use crate::api::firms::{
     AddProduct, AnswerRequest, Firm, InviteMember, MyFirm, RemoveCertificate, RemoveProduct,
-    RequestToJoin, SaveFirm, SubmitFirm, get_my_firm,
+    RequestToJoin, SaveFirm, SubmitFirm, WithdrawFirm, get_my_firm,
 };
 use crate::components::firm_view::{certificate_name, options, sector_options, status_key};
 use crate::components::forms::{
@@ -43,6 +43,7 @@ fn MyFirmContent() -> impl IntoView {
                 "submitted" => Key::FirmSavedSubmitted,
                 "invited" => Key::FirmSavedInvited,
                 "requested" => Key::FirmSavedRequested,
+                "withdrawn" => Key::FirmSavedWithdrawn,
                 _ => Key::FirmSaved,
             };
             view! { <p class="alert alert--success" role="status">{t(key)}</p> }
@@ -50,8 +51,8 @@ fn MyFirmContent() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">{t(Key::CommonLoading)}</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(MyFirm { firm: None, .. }) => view! { <Register /> }.into_any(),
-                    Ok(MyFirm { firm: Some(f), is_admin, requests }) => view! { <Manage firm=f is_admin=is_admin requests=requests /> }.into_any(),
+                    Ok(MyFirm { firm: None, email_verified, .. }) => view! { <Register verified=email_verified /> }.into_any(),
+                    Ok(MyFirm { firm: Some(f), is_admin, requests, .. }) => view! { <Manage firm=f is_admin=is_admin requests=requests /> }.into_any(),
                     Err(e) => view! { <p class="alert alert--error" role="alert">{move || e.message(locale.get())}</p> }.into_any(),
                 }
             })}
@@ -60,9 +61,21 @@ fn MyFirmContent() -> impl IntoView {
 }
 
 #[component]
-fn Register() -> impl IntoView {
+fn Register(verified: bool) -> impl IntoView {
     let join = ServerAction::<RequestToJoin>::new();
     let join_error = form_error(join);
+    if !verified {
+        // A firm is registered under a tax code only from a confirmed
+        // address: say so first, rather than refuse the filled-in form.
+        return view! {
+            <section class="panel panel--narrow">
+                <h1>{t(Key::FirmRegisterTitle)}</h1>
+                <p class="alert" role="note">{t(Key::FirmConfirmFirst)}</p>
+                <crate::routes::account::ResendVerification />
+            </section>
+        }
+        .into_any();
+    }
     view! {
         <section class="panel">
             <h1>{t(Key::FirmRegisterTitle)}</h1>
@@ -79,6 +92,7 @@ fn Register() -> impl IntoView {
             </ActionForm>
         </section>
     }
+    .into_any()
 }
 
 /// The profile form, empty for a new firm or filled from the firm.
@@ -94,6 +108,7 @@ fn ProfileForm(firm: Option<Firm>) -> impl IntoView {
         legal_name: String::new(),
         name_en: String::new(),
         tax_code: String::new(),
+        pending: None,
         sector_group: String::new(),
         province: "ha_noi".into(),
         address: String::new(),
@@ -116,6 +131,22 @@ fn ProfileForm(firm: Option<Firm>) -> impl IntoView {
         certificates: Vec::new(),
         members: Vec::new(),
     });
+    // An approved firm's form shows the identity it asked for while the
+    // organisers review it (saving it again changes nothing).
+    let (legal_name, name_en, tax_code, website) = match &f.pending {
+        Some(p) => (
+            p.legal_name.clone(),
+            p.name_en.clone(),
+            p.tax_code.clone(),
+            p.website.clone(),
+        ),
+        None => (
+            f.legal_name.clone(),
+            f.name_en.clone(),
+            f.tax_code.clone(),
+            f.website.clone(),
+        ),
+    };
     let taken = move || {
         error
             .get()
@@ -127,13 +158,13 @@ fn ProfileForm(firm: Option<Firm>) -> impl IntoView {
             <Show when=taken>
                 <p class="alert"><a href="#join">{t(Key::FirmAskToJoin)}</a></p>
             </Show>
-            <Field name="legal_name" label=Key::FirmLegalName value=f.legal_name.clone() error=error />
-            <Field name="name_en" label=Key::FirmNameEn value=f.name_en.clone() error=error />
-            <Field name="tax_code" label=Key::FirmTaxCode value=f.tax_code.clone() hint=Key::FirmTaxCodeHint error=error />
+            <Field name="legal_name" label=Key::FirmLegalName value=legal_name error=error />
+            <Field name="name_en" label=Key::FirmNameEn value=name_en error=error />
+            <Field name="tax_code" label=Key::FirmTaxCode value=tax_code hint=Key::FirmTaxCodeHint error=error />
             <Select name="sector_group" label=Key::CatalogueSector options=sector_options(lang) empty=Key::FormChoose value=f.sector_group.clone() error=error />
             <Field name="address" label=Key::FirmAddress value=f.address.clone() error=error />
             <Select name="province" label=Key::CatalogueProvince options=options(PROVINCES, lang) value=f.province.clone() error=error />
-            <Field name="website" label=Key::FirmWebsite kind="url" required=false value=f.website.clone().unwrap_or_default() error=error />
+            <Field name="website" label=Key::FirmWebsite kind="url" required=false value=website.unwrap_or_default() error=error />
             <Field name="contact_name" label=Key::FirmContact value=f.contact_name.clone().unwrap_or_default() error=error />
             <Field name="contact_email" label=Key::FieldEmail kind="email" value=f.contact_email.clone().unwrap_or_default() error=error />
             <Field name="contact_phone" label=Key::FirmPhone kind="tel" value=f.contact_phone.clone().unwrap_or_default() error=error />
@@ -158,8 +189,13 @@ fn Manage(
     let lang = locale.get_untracked();
     let submit = ServerAction::<SubmitFirm>::new();
     let submit_error = form_error(submit);
-    let can_submit =
-        is_admin && ["draft", "changes_requested", "rejected"].contains(&firm.status.as_str());
+    let withdraw = ServerAction::<WithdrawFirm>::new();
+    let withdraw_error = form_error(withdraw);
+    let can_submit = is_admin
+        && ["draft", "changes_requested", "rejected", "withdrawn"].contains(&firm.status.as_str());
+    let can_withdraw = is_admin
+        && ["draft", "submitted", "changes_requested", "rejected"].contains(&firm.status.as_str());
+    let pending = firm.pending.clone();
     let name = if lang == fairlink::Locale::En {
         firm.name_en.clone()
     } else {
@@ -177,12 +213,34 @@ fn Manage(
                 {approved.then(|| view! { " " <a href=format!("/exhibitors/{id}")>{t(Key::FirmSeePublic)}</a> })}
             </p>
             {note.map(|n| view! { <div class="alert" role="note"><p><strong>{t(Key::FirmOrganiserNote)}</strong></p><p>{n}</p></div> })}
+            {pending.map(|p| view! {
+                <div class="alert" role="note">
+                    <p><strong>{t(Key::FirmPendingTitle)}</strong></p>
+                    <p>{t(Key::FirmPendingIntro)}</p>
+                    <dl class="facts facts--stacked">
+                        <div><dt>{t(Key::FirmLegalName)}</dt><dd>{p.legal_name}</dd></div>
+                        <div><dt>{t(Key::FirmNameEn)}</dt><dd>{p.name_en}</dd></div>
+                        <div><dt>{t(Key::FirmTaxCode)}</dt><dd>{p.tax_code}</dd></div>
+                        <div><dt>{t(Key::FirmWebsite)}</dt><dd>{p.website.unwrap_or_else(|| "—".into())}</dd></div>
+                    </dl>
+                </div>
+            })}
             {can_submit.then(|| view! {
                 <ActionForm action=submit attr:class="form">
                     <FormAlert error=submit_error />
                     <p>{t(Key::FirmSubmitIntro)}</p>
                     <Submit label=Key::FirmSubmit />
                 </ActionForm>
+            })}
+            {can_withdraw.then(|| view! {
+                <details>
+                    <summary>{t(Key::FirmWithdrawTitle)}</summary>
+                    <ActionForm action=withdraw attr:class="form">
+                        <FormAlert error=withdraw_error />
+                        <p>{t(Key::FirmWithdrawIntro)}</p>
+                        <button type="submit" class="button">{t(Key::FirmWithdraw)}</button>
+                    </ActionForm>
+                </details>
             })}
         </section>
         <section class="panel" id="profile">

@@ -3,8 +3,8 @@
 //! figures with charts, and bulk import and export.
 
 use crate::api::firms::{
-    Decide, Figures, ImportApply, VerifyCertificate, firm_figures, firm_queue, firm_review,
-    preview_import,
+    Decide, DecideIdentity, Figures, ImportApply, ReleaseTaxCode, VerifyCertificate,
+    firm_figures, firm_queue, firm_review, preview_import,
 };
 use crate::components::firm_view::{FirmProfile, certificate_name, sector_key, status_key, term};
 use crate::components::forms::{FormAlert, Submit, form_error, query_error};
@@ -99,7 +99,27 @@ fn FirmQueueContent() -> impl IntoView {
                                 }
                             }).collect_view();
                             let older = q.has_more.then(|| format!("/organiser/firms?status={current}&page={}", q.page + 1));
+                            let changes = (!q.identity_changes.is_empty()).then(|| {
+                                let items = q.identity_changes.into_iter().map(|c| {
+                                    let when = c.asked_at.map(|at| move || format::datetime(at, format::DEFAULT_TIME_ZONE, locale.get()));
+                                    view! {
+                                        <li>
+                                            <a href=format!("/organiser/firms/{}#identity", c.id)>{c.legal_name.clone()}</a>
+                                            " → " {c.wanted_name.clone()}
+                                            {c.tax_code_changes.then(|| view! { " · " <strong>{t(Key::ReviewTaxCodeChanges)}</strong> })}
+                                            " · " <span class="muted">{when}</span>
+                                        </li>
+                                    }
+                                }).collect_view();
+                                view! {
+                                    <section class="alert" aria-labelledby="identity-changes">
+                                        <h2 id="identity-changes">{t(Key::ReviewIdentityChanges)}</h2>
+                                        <ul class="plain-list">{items}</ul>
+                                    </section>
+                                }
+                            });
                             view! {
+                                {changes}
                                 <nav aria-label=t(Key::MailFilter)><ul class="tabs">{tabs}</ul></nav>
                                 {if empty {
                                     view! { <p>{t(Key::ReviewEmpty)}</p> }.into_any()
@@ -155,6 +175,10 @@ fn FirmReviewContent() -> impl IntoView {
     let decide = ServerAction::<Decide>::new();
     let decide_error = form_error(decide);
     let verify = ServerAction::<VerifyCertificate>::new();
+    let identity = ServerAction::<DecideIdentity>::new();
+    let identity_error = form_error(identity);
+    let release = ServerAction::<ReleaseTaxCode>::new();
+    let release_error = form_error(release);
     view! {
         <section class="panel">
             <OrganiserNav />
@@ -218,6 +242,74 @@ fn FirmReviewContent() -> impl IntoView {
                                                 <button type="submit" name="decision" value="reject" class="button">{t(Key::ReviewReject)}</button>
                                             </div>
                                         </ActionForm>
+                                    }
+                                })}
+                                {firm.pending.clone().map(|p| {
+                                    let firm_id = firm_id.clone();
+                                    let row = |label: Key, before: String, after: String| {
+                                        let changed = before != after;
+                                        view! {
+                                            <tr class:changed=changed>
+                                                <th scope="row">{t(label)}</th>
+                                                <td>{before}</td>
+                                                <td>{if changed { view! { <strong>{after}</strong> }.into_any() } else { view! { {after} }.into_any() }}</td>
+                                            </tr>
+                                        }
+                                    };
+                                    let dash = |w: Option<String>| w.unwrap_or_else(|| "—".into());
+                                    let logo_changed = p.logo != firm.logo;
+                                    view! {
+                                        <section id="identity">
+                                            <h2>{t(Key::ReviewIdentityTitle)}</h2>
+                                            <p>{t(Key::ReviewIdentityIntro)}</p>
+                                            <div class="table-wrap"><table>
+                                                <thead><tr>
+                                                    <th scope="col"><span class="visually-hidden">{t(Key::ReviewField)}</span></th>
+                                                    <th scope="col">{t(Key::ReviewNow)}</th>
+                                                    <th scope="col">{t(Key::ReviewAsked)}</th>
+                                                </tr></thead>
+                                                <tbody>
+                                                    {row(Key::FirmLegalName, firm.legal_name.clone(), p.legal_name.clone())}
+                                                    {row(Key::FirmNameEn, firm.name_en.clone(), p.name_en.clone())}
+                                                    {row(Key::FirmTaxCode, firm.tax_code.clone(), p.tax_code.clone())}
+                                                    {row(Key::FirmWebsite, dash(firm.website.clone()), dash(p.website.clone()))}
+                                                </tbody>
+                                            </table></div>
+                                            {(logo_changed).then(|| p.logo.map(|l| view! {
+                                                <p>{t(Key::ReviewNewLogo)} ": " <a href=format!("/files/{l}")>{t(Key::ReviewOpenLogo)}</a></p>
+                                            }))}
+                                            <ActionForm action=identity attr:class="form decision">
+                                                <FormAlert error=identity_error />
+                                                <input type="hidden" name="id" value=firm_id />
+                                                <div class="field">
+                                                    <label for="f-identity-reason">{t(Key::ReviewReason)}</label>
+                                                    <textarea id="f-identity-reason" name="reason" rows="3"></textarea>
+                                                    <p class="field__hint">{t(Key::ReviewReasonHint)}</p>
+                                                </div>
+                                                <div class="decision__buttons">
+                                                    <button type="submit" name="decision" value="approve" class="button button--primary">{t(Key::ReviewApproveChange)}</button>
+                                                    <button type="submit" name="decision" value="reject" class="button">{t(Key::ReviewRejectChange)}</button>
+                                                </div>
+                                            </ActionForm>
+                                        </section>
+                                    }
+                                })}
+                                {(firm.status != "withdrawn").then(|| {
+                                    let firm_id = firm_id.clone();
+                                    view! {
+                                        <details id="release">
+                                            <summary>{t(Key::ReviewReleaseTitle)}</summary>
+                                            <p>{t(Key::ReviewReleaseIntro)}</p>
+                                            <ActionForm action=release attr:class="form">
+                                                <FormAlert error=release_error />
+                                                <input type="hidden" name="id" value=firm_id />
+                                                <div class="field">
+                                                    <label for="f-release-reason">{t(Key::ReviewReason)}</label>
+                                                    <textarea id="f-release-reason" name="reason" rows="3" required=true></textarea>
+                                                </div>
+                                                <button type="submit" class="button">{t(Key::ReviewRelease)}</button>
+                                            </ActionForm>
+                                        </details>
                                     }
                                 })}
                                 <section id="certificates">
