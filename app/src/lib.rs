@@ -63,9 +63,7 @@ pub fn App() -> impl IntoView {
     provide_context(Session(RwSignal::new(user)));
 
     view! {
-        <Title formatter=|title: String| {
-            if title.is_empty() { "Fairlink".to_string() } else { format!("{title} · Fairlink") }
-        } />
+        <Title formatter=components::page_title />
         <Router>
             <Layout>
                 <Routes fallback=routes::not_found::NotFound>

@@ -38,7 +38,16 @@ fn back(page: &str, anchor: &str, outcome: Result<&str, Error>) -> Response {
             None => format!("error={}", e.code),
         },
     };
-    Redirect::to(&format!("{page}?{query}{anchor}")).into_response()
+    let target = format!("{page}?{query}{anchor}");
+    // A page built from a path parameter no header can carry (a control
+    // character in a slug) names no page of ours.
+    if http::HeaderValue::from_str(&target).is_err() {
+        return crate::middleware::error_response(
+            fairlink::ErrorCode::NotFound,
+            fairlink::Locale::default(),
+        );
+    }
+    Redirect::to(&target).into_response()
 }
 
 /// Reads a multipart form: text fields, and at most one file.
@@ -73,6 +82,10 @@ async fn read_form(
                 .text()
                 .await
                 .map_err(|_| Error::new(ErrorCode::BadRequest))?;
+            // As in form bodies: no NUL in any text.
+            if value.contains('\0') {
+                return Err(Error::new(ErrorCode::BadRequest));
+            }
             fields.insert(name, value);
         }
     }

@@ -30,14 +30,13 @@ pub struct Rate {
 }
 
 impl Kind {
-    /// The kind of limit a path falls under, if any.
-    pub fn of(path: &str) -> Option<Kind> {
-        if path == "/exhibitors" || path == "/api/firms/catalogue" {
-            Some(Kind::Search)
-        } else if path.starts_with("/api/scanner/v1/fairs/") && path.ends_with("/sync") {
-            Some(Kind::ScannerSync)
-        } else {
-            None
+    /// The kind of limit a route (the pattern a request matched, not its
+    /// path: `/exhibitors/` must not slip past) falls under, if any.
+    pub fn of(route: &str) -> Option<Kind> {
+        match route {
+            "/exhibitors" | "/api/firms/catalogue" => Some(Kind::Search),
+            "/api/scanner/v1/fairs/{fair}/sync" => Some(Kind::ScannerSync),
+            _ => None,
         }
     }
 }
@@ -112,7 +111,7 @@ impl Limiter {
 /// Refuses requests over their address's rate with 429, the message in the
 /// reader's language and `Retry-After`.
 pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if let Some(kind) = Kind::of(req.uri().path()) {
+    if let Some(kind) = Kind::of(crate::middleware::route_of(&req)) {
         let info = req
             .extensions()
             .get::<RequestInfo>()
@@ -170,10 +169,10 @@ mod tests {
         assert_eq!(Kind::of("/exhibitors"), Some(Kind::Search));
         assert_eq!(Kind::of("/api/firms/catalogue"), Some(Kind::Search));
         assert_eq!(
-            Kind::of("/api/scanner/v1/fairs/hanoi-2026/sync"),
+            Kind::of("/api/scanner/v1/fairs/{fair}/sync"),
             Some(Kind::ScannerSync)
         );
-        assert_eq!(Kind::of("/exhibitors/123"), None);
-        assert_eq!(Kind::of("/api/scanner/v1/fairs/x/scans"), None);
+        assert_eq!(Kind::of("/exhibitors/{id}"), None);
+        assert_eq!(Kind::of("/api/scanner/v1/fairs/{fair}/scans"), None);
     }
 }

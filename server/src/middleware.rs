@@ -159,13 +159,50 @@ pub async fn origin_check(State(state): State<AppState>, req: Request, next: Nex
     if !safe && !device && !origin_allowed(req.headers(), &state.config.public_url) {
         tracing::warn!(
             method = %req.method(),
-            path = %req.uri().path(),
+            route = %route_of(&req),
             origin = ?req.headers().get(header::ORIGIN),
             "cross-origin request refused"
         );
         return error_response(ErrorCode::CrossOrigin, request_locale(&req));
     }
     next.run(req).await
+}
+
+/// One address per page: a path with a trailing slash (`/exhibitors/`)
+/// is sent to the path without it (308 for reads; 404 for writes and for
+/// paths that would then start with `//`, which browsers read as another
+/// host). Otherwise such a path reached the app's fallback, which rendered
+/// the page beside the route's own limits and cache.
+pub async fn canonical_path(req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    if path.len() > 1 && path.ends_with('/') {
+        let trimmed = path.trim_end_matches('/');
+        let read = matches!(*req.method(), Method::GET | Method::HEAD);
+        if !read || trimmed.is_empty() || trimmed.starts_with("//") {
+            return error_response(ErrorCode::NotFound, request_locale(&req));
+        }
+        let target = match req.uri().query() {
+            Some(q) => format!("{trimmed}?{q}"),
+            None => trimmed.to_string(),
+        };
+        if let Ok(location) = HeaderValue::from_str(&target) {
+            return (
+                StatusCode::PERMANENT_REDIRECT,
+                [(header::LOCATION, location)],
+            )
+                .into_response();
+        }
+        return error_response(ErrorCode::NotFound, request_locale(&req));
+    }
+    next.run(req).await
+}
+
+/// The route a request matched (`/reset/{token}`, never the token), for
+/// logs and limits; "unmatched" for the fallback.
+pub fn route_of(req: &Request) -> &str {
+    req.extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or("unmatched", |p| p.as_str())
 }
 
 /// Refuses oversized bodies up front (by Content-Length, per route) with a
@@ -183,53 +220,23 @@ pub async fn body_limit(req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
-/// Whether a form-encoded body is text all the way down: valid UTF-8, and
-/// every percent-escape decodes to valid UTF-8 too. (Decoders elsewhere
-/// would quietly turn bad bytes into U+FFFD and store them.)
-pub fn form_is_utf8(body: &[u8]) -> bool {
-    if std::str::from_utf8(body).is_err() {
-        return false;
-    }
-    body.split(|b| *b == b'&').all(|pair| {
-        pair.split(|b| *b == b'=').all(|part| {
-            let mut out = Vec::with_capacity(part.len());
-            let mut i = 0;
-            while i < part.len() {
-                match part[i] {
-                    b'%' if i + 2 < part.len() => {
-                        let hex = std::str::from_utf8(&part[i + 1..i + 3]).ok();
-                        match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                            Some(byte) => out.push(byte),
-                            None => return false,
-                        }
-                        i += 3;
-                    }
-                    b'%' => return false,
-                    b'+' => {
-                        out.push(b' ');
-                        i += 1;
-                    }
-                    b => {
-                        out.push(b);
-                        i += 1;
-                    }
-                }
-            }
-            std::str::from_utf8(&out).is_ok()
-        })
-    })
-}
+pub use fairlink::text::form_is_utf8;
 
 /// Refuses form posts to server functions whose text is not valid UTF-8,
-/// with 400 and nothing done.
+/// with 400 and nothing done. Server functions decode a body as a form
+/// whatever its declared type, so every body is checked but JSON (the
+/// scanner API) and multipart (uploads, read by their own routes).
 pub async fn form_hygiene(req: Request, next: Next) -> Response {
     let is_form = req.method() == Method::POST
         && req.uri().path().starts_with("/api/")
-        && req
+        && !req
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+            .map(str::to_ascii_lowercase)
+            .is_some_and(|v| {
+                v.starts_with("application/json") || v.starts_with("multipart/form-data")
+            });
     if !is_form {
         return next.run(req).await;
     }
@@ -269,6 +276,11 @@ pub async fn server_fn_status(req: Request, next: Next) -> Response {
         && let Ok(status) = StatusCode::from_u16(err.code.http_status())
     {
         parts.status = status;
+        if let Some(secs) = err.retry_after {
+            parts
+                .headers
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
     }
     Response::from_parts(parts, Body::from(bytes))
 }
@@ -406,6 +418,9 @@ mod tests {
         assert!(!form_is_utf8(b"name=%G1"));
         assert!(!form_is_utf8(b"name=%"));
         assert!(!form_is_utf8(b"name=abc%4"));
+        // NUL, raw or escaped, is no text.
+        assert!(!form_is_utf8(b"name=a%00b"));
+        assert!(!form_is_utf8(b"name=a\0b"));
     }
 
     #[test]

@@ -10,6 +10,7 @@ fn fairlink(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Output 
     cmd.args(args)
         .env_remove("DATABASE_URL")
         .env_remove("FAIRLINK_ADDR")
+        .env("FAIRLINK_MASTER_KEY", fairlink::testing::TEST_MASTER_KEY)
         .env("RUST_LOG", "warn")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -111,7 +112,66 @@ db_test! {
         let out = fairlink(&["seed-demo"], &env, None);
         assert!(out.status.success());
         assert!(text(&out).contains("already present"), "{}", text(&out));
+
+        // Badge keys: the demo fair's badges were signed with key 1.
+        let out = fairlink(&["keys", "list"], &env, None);
+        assert!(out.status.success(), "{}", text(&out));
+        assert!(text(&out).contains("key   1") && text(&out).contains("signs new badges"), "{}", text(&out));
+        let out = fairlink(&["keys", "rotate"], &env, None);
+        assert!(text(&out).contains("key 2 signs new badges"), "{}", text(&out));
+        let out = fairlink(&["keys", "retire", "1"], &env, None);
+        assert!(out.status.success(), "{}", text(&out));
+        assert!(text(&out).contains("re-signed with key 2"), "{}", text(&out));
+        let moved: u64 = text(&out).split_whitespace().skip_while(|w| *w != "retired;").nth(1).unwrap().parse().unwrap();
+        assert!(moved > 0, "{}", text(&out));
+        use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+        use fairlink::badges::entity::badge;
+        let still_old = badge::Entity::find().filter(badge::Column::KeyId.eq(1)).filter(badge::Column::Status.eq("active")).count(db.read()).await.unwrap();
+        assert_eq!(still_old, 0, "every active badge re-signed");
+        let out = fairlink(&["keys", "retire", "1"], &env, None);
+        assert!(!out.status.success());
+        assert!(text(&out).contains("no key 1"), "{}", text(&out));
+        // The seeds are sealed: another master key cannot use this database.
+        let other = [("DATABASE_URL", url.as_str()), ("FAIRLINK_MASTER_KEY", "b3RoZXIgbWFzdGVyIGtleSBvZiAzMiBieXRlcyEhISE=")];
+        let out = fairlink(&["keys", "list"], &other, None);
+        assert!(!out.status.success());
+        assert!(text(&out).contains("master key differs"), "{}", text(&out));
+        let out = fairlink(&["keys", "list"], &[("DATABASE_URL", url.as_str()), ("FAIRLINK_MASTER_KEY", "short")], None);
+        assert!(!out.status.success());
+        assert!(text(&out).contains("FAIRLINK_MASTER_KEY"), "{}", text(&out));
     }
+}
+
+#[test]
+fn a_missing_master_key_file_is_made_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = std::env::temp_dir().join(format!("fairlink-key-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.join("fair.db").display());
+    let key_file = dir.join("keys").join("master.key");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_fairlink"));
+    let out = cmd
+        .arg("migrate")
+        .env("DATABASE_URL", &url)
+        .env_remove("FAIRLINK_MASTER_KEY")
+        .env("FAIRLINK_MASTER_KEY_FILE", &key_file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let key = std::fs::read_to_string(&key_file).unwrap();
+    assert!(fairlink::secret::MasterKey::from_base64(&key).is_some(), "{key}");
+    assert_eq!(std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777, 0o600);
+    // Made once: the next start reads the same key.
+    let out = Command::new(env!("CARGO_BIN_EXE_fairlink"))
+        .arg("migrate")
+        .env("DATABASE_URL", &url)
+        .env_remove("FAIRLINK_MASTER_KEY")
+        .env("FAIRLINK_MASTER_KEY_FILE", &key_file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(std::fs::read_to_string(&key_file).unwrap(), key);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -349,7 +409,7 @@ db_test! {
                 let mut i = 0;
                 while !stop.load(Ordering::Relaxed) {
                     let account = NewAccount { email: format!("load{i}@backup.example"), name: format!("Load {i}"), password: "correct horse battery".into(), role: Role::Visitor, locale: fairlink::Locale::Vi };
-                    accounts::sign_up(&db, account, &links, Utc::now()).await.unwrap();
+                    accounts::sign_up(&db, account, "127.0.0.1", &links, Utc::now()).await.unwrap();
                     done.fetch_add(1, Ordering::Relaxed);
                     i += 1;
                 }
@@ -435,6 +495,7 @@ fn spawn_serve_with(
         .env("FAIRLINK_ADDR", format!("127.0.0.1:{port}"))
         .env("FAIRLINK_MAIL_DIR", mail_dir)
         .env("LEPTOS_SITE_ROOT", mail_dir.join("no-site"))
+        .env("FAIRLINK_MASTER_KEY", fairlink::testing::TEST_MASTER_KEY)
         .env("RUST_LOG", "error")
         .envs(env.iter().copied())
         .stdout(Stdio::null())
@@ -481,7 +542,7 @@ db_test! {
         std::fs::create_dir_all(&dir).unwrap();
         // A fair to book and to enter: booths, firms signed in, a gate, a
         // scanner, badges.
-        let fx = fairlink::testing::booth_fixture(&db, 400).await;
+        let fx = fairlink::testing::booth_fixture_today(&db, 400).await;
         let now = chrono::Utc::now();
         let firms = fairlink::testing::users(&db, 6, Role::Exhibitor, "killex").await;
         let mut firm_sessions = Vec::new();
@@ -595,7 +656,7 @@ db_test! {
                                 "token": badge_tokens[(c * 7 + i) % badge_tokens.len()],
                                 "gate_id": gate_id,
                                 "direction": if i.is_multiple_of(2) { "in" } else { "out" },
-                                "at": format!("2030-03-10T03:{:02}:{:02}Z", (i / 60) % 60, i % 60),
+                                "at": chrono::Utc::now(),
                             });
                             let res = http
                                 .post(format!("{base}/api/scanner/v1/verdict"))
@@ -762,4 +823,164 @@ db_test! {
         assert!(reqwest::get(format!("{base}/healthz")).await.is_err(), "no longer listening");
         let _ = std::fs::remove_dir_all(&dir);
     }
+}
+
+/// A process's resident memory now and at its peak, in MiB.
+fn memory_mib(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .unwrap()
+            / 1024
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// One counter from `/metrics`.
+async fn metric(base: &str, name: &str) -> u64 {
+    let text = reqwest::get(format!("{base}/metrics")).await.unwrap().text().await.unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix(&format!("{name} ")))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("{name} missing from /metrics"))
+}
+
+db_test! {
+    async fn password_floods_keep_memory_bounded_and_bogus_links_hash_nothing(db: Db) {
+        use futures_util::future::join_all;
+        let dir = std::env::temp_dir().join(format!("fairlink-flood-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        // Behind a proxy, so that each request can come from its own
+        // address, as a botnet's would: the per-address limits do not help.
+        let (child, base) = spawn_serve_with(db.url(), &dir, &[("FAIRLINK_TRUST_PROXY", "true")]);
+        struct Reaper(std::process::Child);
+        impl Drop for Reaper {
+            fn drop(&mut self) {
+                let _ = self.0.kill();
+                let _ = self.0.wait();
+            }
+        }
+        let proc = Reaper(child);
+        wait_ready(&base).await;
+        let http = reqwest::Client::new();
+        let post = |path: &'static str, form: Vec<(&'static str, String)>, from: String| {
+            let (http, base) = (http.clone(), base.clone());
+            async move {
+                let res = http
+                    .post(format!("{base}{path}"))
+                    .header("origin", base.as_str())
+                    .header("x-forwarded-for", from)
+                    .form(&form)
+                    .send()
+                    .await
+                    .unwrap();
+                let retry = res.headers().get("retry-after").map(|v| v.to_str().unwrap().to_string());
+                (res.status().as_u16(), retry)
+            }
+        };
+        // Warm up: one sign-up, so the baseline includes one hash's memory.
+        let (status, _) = post("/api/auth/signup", vec![("name", "Khách".into()), ("email", "warm@flood.example".into()), ("password", "correct horse battery".into()), ("role", "visitor".into())], "10.0.0.1".into()).await;
+        assert_eq!(status, 200);
+        let (baseline, _) = memory_mib(proc.0.id());
+        let hashed_before = metric(&base, "fairlink_password_hashes_total").await;
+
+        // 256 bogus reset links, 64 at a time: refused, and not one hash.
+        for round in 0..4 {
+            let answers = join_all((0..64).map(|i| {
+                post("/api/auth/reset", vec![("token", format!("bogus-{round}-{i}")), ("password", "a whole new password".into())], format!("10.1.{round}.{i}"))
+            }))
+            .await;
+            for (status, _) in answers {
+                assert_eq!(status, 410, "a bogus link is gone, not hashed");
+            }
+        }
+        for round in 0..2 {
+            let answers = join_all((0..64).map(|i| {
+                post("/api/auth/accept_invite", vec![("token", format!("bogus-{round}-{i}")), ("password", "a whole new password".into())], format!("10.2.{round}.{i}"))
+            }))
+            .await;
+            for (status, _) in answers {
+                assert_eq!(status, 410);
+            }
+        }
+        assert_eq!(metric(&base, "fairlink_password_hashes_total").await, hashed_before);
+
+        // 256 real sign-ups, 64 at a time, each from its own address: each
+        // is served or turned away with 503 and Retry-After, and memory
+        // stays near where it was.
+        let mut served = 0;
+        for round in 0..4 {
+            let answers = join_all((0..64).map(|i| {
+                post("/api/auth/signup", vec![("name", "Khách".into()), ("email", format!("f{round}-{i}@flood.example")), ("password", "correct horse battery".into()), ("role", "visitor".into())], format!("10.3.{round}.{i}"))
+            }))
+            .await;
+            for (status, retry) in answers {
+                match status {
+                    200 => served += 1,
+                    503 => assert!(retry.is_some_and(|r| r.parse::<u64>().is_ok_and(|s| s >= 1)), "503 without Retry-After"),
+                    other => panic!("sign-up under load answered {other}"),
+                }
+            }
+        }
+        assert!(served >= 64, "only {served} of 256 sign-ups were served");
+        let (now_rss, peak) = memory_mib(proc.0.id());
+        eprintln!("memory: {baseline} MiB before the flood, peak {peak} MiB, {now_rss} MiB after");
+        assert!(peak <= baseline + 200, "memory grew from {baseline} MiB to a {peak} MiB peak");
+        drop(proc);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+#[test]
+fn request_logs_name_the_route_never_a_secret_in_the_path() {
+    let dir = std::env::temp_dir().join(format!("fairlink-logs-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.join("fair.db").display());
+    let log_path = dir.join("serve.log");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fairlink"))
+        .arg("serve")
+        .env("DATABASE_URL", &url)
+        .env("FAIRLINK_ADDR", format!("127.0.0.1:{port}"))
+        .env("FAIRLINK_MAIL_DIR", dir.join("mail"))
+        .env("LEPTOS_SITE_ROOT", dir.join("no-site"))
+        .env("FAIRLINK_MASTER_KEY", fairlink::testing::TEST_MASTER_KEY)
+        .env("FAIRLINK_LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .stdout(std::fs::File::create(&log_path).unwrap())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let secret = "SeCrEtTokenThatMustNotBeLogged0123456789abc";
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        wait_ready(&base).await;
+        for path in [
+            format!("/reset/{secret}"),
+            format!("/verify/{secret}"),
+            format!("/invite/{secret}"),
+            format!("/calendar/{secret}/agenda.ics"),
+            format!("/reset/{secret}/"),
+        ] {
+            let _ = reqwest::get(format!("{base}{path}")).await.unwrap();
+        }
+        // A cross-origin post is logged, without its path either.
+        let _ = reqwest::Client::new()
+            .post(format!("{base}/calendar/{secret}/agenda.ics"))
+            .header("origin", "https://evil.example")
+            .send()
+            .await
+            .unwrap();
+    });
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let _ = child.wait();
+    let logs = std::fs::read_to_string(&log_path).unwrap();
+    assert!(logs.contains("/reset/{token}") || logs.contains("/reset/:token"), "the route is logged: {logs}");
+    assert!(logs.contains("/calendar/{token}/{file}"), "{logs}");
+    assert!(!logs.contains(secret), "a secret from a path reached the log:\n{logs}");
+    let _ = std::fs::remove_dir_all(&dir);
 }

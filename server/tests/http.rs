@@ -656,7 +656,7 @@ db_test! {
         }
         assert_eq!(c.get(format!("{base}/exhibitors/not-a-firm")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
         // One mail queued: the outbox shows it.
-        accounts::sign_up(&db, NewAccount { email: "metrics@x.vn".into(), name: "M".into(), password: PASSWORD.into(), role: Role::Visitor, locale: Locale::Vi }, &fairlink::mail::Links::new(&base), Utc::now()).await.unwrap();
+        accounts::sign_up(&db, NewAccount { email: "metrics@x.vn".into(), name: "M".into(), password: PASSWORD.into(), role: Role::Visitor, locale: Locale::Vi }, "127.0.0.1", &fairlink::mail::Links::new(&base), Utc::now()).await.unwrap();
         let res = c.get(format!("{base}/metrics")).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::OK);
         assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/plain; version=0.0.4"));
@@ -717,5 +717,90 @@ db_test! {
             assert_eq!(res.status(), StatusCode::OK);
         }
         server.stop().await;
+    }
+}
+
+db_test! {
+    async fn next_targets_and_form_redirects_never_leave_the_site_or_break(db: Db) {
+        let srv = serve(&db).await;
+        let base = srv.url();
+        create(&db, "boss@fairlink.example", Role::Organiser).await;
+        // A plain form post (no JavaScript) signing in with hostile `next`s:
+        // a tab (browsers drop it: `//evil.example`), a control character
+        // (no header may carry it), a backslash.
+        for next in ["/\t/evil.example", "/\u{1}", "/\\evil.example", " //evil.example", "/%2F%2Fevil.example"] {
+            let c = client(&base);
+            let res = c
+                .post(format!("{base}/api/auth/login"))
+                .header("accept", "text/html")
+                .form(&[("email", "boss@fairlink.example"), ("password", PASSWORD), ("next", next)])
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{next:?}: the request failed ({e}): did the server panic?"));
+            assert!(res.status().is_redirection(), "{next:?}: {}", res.status());
+            let location = res.headers()["location"].to_str().unwrap().to_string();
+            // A path of this site: one slash, then nothing a browser reads
+            // as a host (`%2F` stays a character of the path).
+            assert!(location.starts_with('/') && !location.starts_with("//"), "{next:?} went to {location}");
+            assert!(location.bytes().all(|b| (0x21..=0x7e).contains(&b) && b != b'\\'), "{next:?} went to {location:?}");
+            if !next.starts_with("/%2F") {
+                assert!(!location.contains("evil"), "{next:?} went to {location}");
+            }
+        }
+        // A slug with a control character in a plain form post: a clear 404,
+        // not a dropped connection.
+        let visitor = client(&base);
+        let (status, _) = post(&visitor, &base, "/api/auth/signup", &[("name", "Lê Minh Anh"), ("email", "anh@buyer.example"), ("password", PASSWORD), ("role", "visitor")]).await;
+        assert_eq!(status, StatusCode::OK);
+        let res = visitor
+            .post(format!("{base}/api/meetings/feed_renew"))
+            .header("accept", "text/html")
+            .form(&[("slug", "x\u{1}y")])
+            .send()
+            .await
+            .expect("an answer, not a dropped connection");
+        assert!(res.status() == StatusCode::NOT_FOUND || res.status().is_redirection(), "{}", res.status());
+        // The server is still up.
+        assert_eq!(reqwest::get(format!("{base}/healthz")).await.unwrap().status(), StatusCode::OK);
+        srv.stop().await;
+    }
+}
+
+db_test! {
+    async fn a_trailing_slash_is_one_address_with_its_limits(db: Db) {
+        let mail_dir = std::env::temp_dir().join(format!("fairlink-http-mail-{}", uuid::Uuid::new_v4().simple()));
+        let config = Config::from_lookup(|k| match k {
+            "FAIRLINK_ADDR" => Some("127.0.0.1:0".to_string()),
+            "FAIRLINK_MAIL_DIR" => Some(mail_dir.display().to_string()),
+            // One search a second, a burst of three.
+            "FAIRLINK_SEARCH_RATE" => Some("1".to_string()),
+            _ => None,
+        })
+        .unwrap();
+        let srv = fairlink_server::start(config, db.clone()).await.unwrap();
+        let base = srv.url();
+        let c = client(&base);
+        let res = c.get(format!("{base}/exhibitors/?q=khuon")).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::PERMANENT_REDIRECT);
+        assert_eq!(res.headers()["location"], "/exhibitors?q=khuon");
+        // However many slashes, and never to another host.
+        let res = c.get(format!("{base}/exhibitors///")).send().await.unwrap();
+        assert_eq!(res.headers()["location"], "/exhibitors");
+        let res = c.get(format!("{base}//evil.example/")).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        let res = c.post(format!("{base}/api/firms/catalogue/")).form(&[("q", "x")]).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        // The catalogue's limit holds for the page, whatever the spelling.
+        let mut limited = false;
+        for _ in 0..6 {
+            let res = c.get(format!("{base}/exhibitors?q=khuon")).send().await.unwrap();
+            if res.status() == StatusCode::TOO_MANY_REQUESTS {
+                assert!(res.headers().contains_key("retry-after"));
+                limited = true;
+                break;
+            }
+        }
+        assert!(limited, "six searches at once pass a limit of a burst of three");
+        srv.stop().await;
     }
 }

@@ -1083,8 +1083,15 @@ pub async fn block_booth(booth: Uuid, blocked: bool, back: String) -> Result<(),
     use fairlink::accounts::Role;
     let organiser = super::ctx::require(&[Role::Organiser])?;
     let app = super::ctx::app()?;
+    // Checked before anything is done: a page to go back to that is not
+    // ours refuses the request.
+    let back = if back.is_empty() {
+        "/organiser/fairs".to_string()
+    } else {
+        super::safe_next(Some(&back))
+            .ok_or(fairlink::Error::field(fairlink::ErrorCode::InvalidField, "back"))?
+    };
     fairlink::booths::set_blocked(&app.db, &organiser, booth, blocked, Utc::now()).await?;
-    let back = super::safe_next(Some(&back)).unwrap_or_else(|| "/organiser/fairs".into());
     super::ctx::redirect_form_post(&back);
     Ok(())
 }
@@ -1099,28 +1106,37 @@ pub struct AllocationView {
     pub millis: f64,
 }
 
+/// The allocation policy from the form: empty fields keep the defaults,
+/// anything else must be known criteria and a tolerance from 0 to 100 %.
 #[cfg(feature = "ssr")]
-fn policy_of(order: &str, tolerance: &str) -> fairlink::booths::allocator::Policy {
+fn policy_of(
+    order: &str,
+    tolerance: &str,
+) -> Result<fairlink::booths::allocator::Policy, fairlink::Error> {
     use fairlink::booths::allocator::{Criterion, Policy};
+    use fairlink::{Error, ErrorCode};
     let mut policy = Policy::default();
-    let parsed: Vec<Criterion> = order
-        .split(',')
-        .filter_map(|c| match c.trim() {
-            "earlier" => Some(Criterion::Earlier),
-            "certified" => Some(Criterion::Certified),
-            "returning" => Some(Criterion::Returning),
-            _ => None,
-        })
-        .collect();
+    let mut parsed = Vec::new();
+    for c in order.split(',').map(str::trim).filter(|c| !c.is_empty()) {
+        parsed.push(match c {
+            "earlier" => Criterion::Earlier,
+            "certified" => Criterion::Certified,
+            "returning" => Criterion::Returning,
+            _ => return Err(Error::field(ErrorCode::InvalidField, "order")),
+        });
+    }
     if !parsed.is_empty() {
         policy.order = parsed;
     }
-    if let Ok(t) = tolerance.trim().parse::<i64>()
-        && (0..=100).contains(&t)
-    {
-        policy.area_tolerance_percent = t;
+    let tolerance = tolerance.trim();
+    if !tolerance.is_empty() {
+        policy.area_tolerance_percent = tolerance
+            .parse::<i64>()
+            .ok()
+            .filter(|t| (0..=100).contains(t))
+            .ok_or(Error::field(ErrorCode::InvalidField, "tolerance"))?;
     }
-    policy
+    Ok(policy)
 }
 
 #[server(endpoint = "organiser/allocation")]
@@ -1138,7 +1154,7 @@ pub async fn get_allocation(
         &app.db,
         &organiser,
         fair.id,
-        policy_of(&order, &tolerance),
+        policy_of(&order, &tolerance)?,
         Utc::now(),
     )
     .await?;
@@ -1172,7 +1188,7 @@ pub async fn accept_allocation(
         &app.db,
         &organiser,
         fair,
-        policy_of(&order, &tolerance),
+        policy_of(&order, &tolerance)?,
         now,
     )
     .await?;

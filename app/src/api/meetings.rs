@@ -85,6 +85,7 @@ pub async fn request_meeting(
 pub async fn respond_meeting(slug: String, request: Uuid, answer: String) -> Result<(), AppError> {
     use fairlink::accounts::Role;
     let user = super::ctx::require(&[Role::Visitor, Role::Exhibitor])?;
+    super::slug_arg(&slug)?;
     let app = super::ctx::app()?;
     fairlink::meetings::service::respond(
         &app.db,
@@ -102,6 +103,7 @@ pub async fn respond_meeting(slug: String, request: Uuid, answer: String) -> Res
 pub async fn cancel_meeting(slug: String, request: Uuid) -> Result<(), AppError> {
     use fairlink::accounts::Role;
     let user = super::ctx::require(&[Role::Visitor, Role::Exhibitor, Role::Organiser])?;
+    super::slug_arg(&slug)?;
     let app = super::ctx::app()?;
     fairlink::meetings::service::cancel(
         &app.db,
@@ -141,6 +143,7 @@ pub async fn get_agenda(slug: String) -> Result<AgendaPage, AppError> {
 pub async fn renew_feed(slug: String) -> Result<String, AppError> {
     use fairlink::accounts::Role;
     let user = super::ctx::require(&[Role::Visitor, Role::Exhibitor])?;
+    super::slug_arg(&slug)?;
     let app = super::ctx::app()?;
     let token = fairlink::meetings::service::renew_feed(&app.db, &user, chrono::Utc::now()).await?;
     super::ctx::redirect_form_post(&format!("/fairs/{slug}/agenda?feed={token}#feed"));
@@ -151,6 +154,7 @@ pub async fn renew_feed(slug: String) -> Result<String, AppError> {
 pub async fn revoke_feed(slug: String) -> Result<(), AppError> {
     use fairlink::accounts::Role;
     let user = super::ctx::require(&[Role::Visitor, Role::Exhibitor])?;
+    super::slug_arg(&slug)?;
     let app = super::ctx::app()?;
     fairlink::meetings::service::revoke_feed(&app.db, &user).await?;
     super::ctx::redirect_form_post(&format!("/fairs/{slug}/agenda?revoked=1#feed"));
@@ -298,6 +302,7 @@ pub async fn give_feedback(
 ) -> Result<(), AppError> {
     use fairlink::accounts::Role;
     let user = super::ctx::require(&[Role::Visitor, Role::Exhibitor])?;
+    super::slug_arg(&slug)?;
     let app = super::ctx::app()?;
     fairlink::meetings::service::give_feedback(
         &app.db,
