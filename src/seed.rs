@@ -495,6 +495,7 @@ pub async fn run(db: &Db, now: DateTime<Utc>) -> Result<SeedReport> {
                 decided_at: Set((!pending).then_some(now)),
                 decision_note: Set(None),
                 search_body: Set(None),
+                ..Default::default()
             });
             let user_id = new_user(
                 &mut rng,
@@ -1298,6 +1299,14 @@ async fn seed_check_in(
     gate::Entity::insert_many(rows)
         .exec_without_returning(txn)
         .await?;
+    // The demo door staff member works this fair's door.
+    if let Some(staff) = crate::accounts::entity::user::Entity::find()
+        .filter(crate::accounts::entity::user::Column::Email.eq(DEMO_STAFF))
+        .one(txn)
+        .await?
+    {
+        crate::badges::door::add(txn, fair_id, staff.id, None, now).await?;
+    }
     let mut n = 0;
     for (i, (user_id, name, organisation)) in visitors.iter().enumerate() {
         let input = BadgeInput {
