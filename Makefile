@@ -15,3 +15,4 @@ bench:
 	./bench/badges.sh
 	./bench/meetings.sh
 	./bench/scale.sh
+	./bench/fuzz.sh

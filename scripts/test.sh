@@ -52,6 +52,15 @@ if [ "${FAIRLINK_TEST_PG_SKIP}" = "0" ] && [ "$pg_ok" -eq 0 ]; then
   die "no PostgreSQL test ran"
 fi
 
+# Every parser of outside input, fuzzed a few seconds each from the
+# committed seeds (bench/fuzz.sh runs them longer). Its own build, in its
+# own target directory beside the main one.
+fuzz_seconds=${FAIRLINK_FUZZ_SECONDS:-10}
+say "fuzzing (libFuzzer, ${fuzz_seconds} s per target)"
+scripts/fuzz.sh "$fuzz_seconds" 2>&1 | tee "$logs/fuzz.log"
+fuzz_targets=$(grep -cE '^[a-z_]+ +[0-9]+ +[0-9]+ +[0-9]+  ok$' "$logs/fuzz.log" || true)
+fuzz_runs=$(sed -n 's/^total *[0-9]* *\([0-9]*\) .*/\1/p' "$logs/fuzz.log" | tail -n 1)
+
 say "end-to-end tests (Playwright, Debian Chromium, with and without JavaScript)"
 target_dir=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
 export FAIRLINK_BIN="$target_dir/debug/fairlink"
@@ -72,3 +81,4 @@ else
   printf '    on PostgreSQL:            %s\n' "$pg_ok"
 fi
 printf '  Browser tests passed:       %s (with JavaScript %s, without %s)\n' "$e2e_ok" "$e2e_js" "$e2e_nojs"
+printf '  Fuzz targets clean:         %s (%s inputs tried)\n' "$fuzz_targets" "${fuzz_runs:-?}"
