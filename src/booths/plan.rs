@@ -173,10 +173,13 @@ pub enum Problem {
     /// The booth has a live booking and cannot be removed.
     Booked,
     TooManyRows,
+    /// A label with control characters, over 120 characters or with
+    /// spaces at its ends.
+    BadLabel,
 }
 
 impl Problem {
-    pub const ALL: [Problem; 15] = [
+    pub const ALL: [Problem; 16] = [
         Problem::Unreadable,
         Problem::MissingColumn,
         Problem::UnknownKind,
@@ -192,6 +195,7 @@ impl Problem {
         Problem::BadPolygon,
         Problem::Booked,
         Problem::TooManyRows,
+        Problem::BadLabel,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -209,6 +213,7 @@ impl Problem {
             Problem::UnknownType => "unknown_type",
             Problem::BadPrice => "bad_price",
             Problem::BadPolygon => "bad_polygon",
+            Problem::BadLabel => "bad_label",
             Problem::Booked => "booked",
             Problem::TooManyRows => "too_many_rows",
         }
@@ -464,9 +469,15 @@ pub fn read(text: &str, ctx: &Context) -> Result<Plan, Vec<LineError>> {
             }
             parsed
         };
-        let label = Some(value(&row, "label").trim().to_string())
-            .filter(|l| !l.is_empty())
-            .map(|l| l.chars().take(120).collect());
+        // A label is a line of text: control characters dropped, at most
+        // 120 characters, no spaces at its ends (so it reads back the same
+        // from an export).
+        let label: String = value(&row, "label")
+            .chars()
+            .filter(|c| !c.is_control())
+            .collect();
+        let label: String = label.trim().chars().take(120).collect();
+        let label = Some(label.trim_end().to_string()).filter(|l| !l.is_empty());
         if kind == "booth" {
             let code = value(&row, "code").trim().to_ascii_uppercase();
             if !valid_code(&code) {
@@ -604,6 +615,12 @@ pub fn read(text: &str, ctx: &Context) -> Result<Plan, Vec<LineError>> {
 }
 
 /// Checks a plan the editor built (items count from 1) against the hall.
+/// A label as the reader makes them: one line, at most 120 characters, no
+/// spaces at its ends.
+fn fit_label(l: &str) -> bool {
+    !l.is_empty() && l.chars().count() <= 120 && !l.chars().any(char::is_control) && l.trim() == l
+}
+
 pub fn validate(plan: &Plan, ctx: &Context) -> Result<(), Vec<LineError>> {
     let mut errors = Vec::new();
     if plan.booths.len() + plan.features.len() > MAX_ROWS {
@@ -647,15 +664,26 @@ pub fn validate(plan: &Plan, ctx: &Context) -> Result<(), Vec<LineError>> {
         {
             err(Problem::BadPolygon, &b.code);
         }
+        if b.label.as_deref().is_some_and(|l| !fit_label(l)) {
+            err(Problem::BadLabel, &b.code);
+        }
     }
     let n = plan.booths.len();
     for (i, f) in plan.features.iter().enumerate() {
-        if f.w <= 0 || f.d <= 0 {
+        let mut err = |problem: Problem| {
             errors.push(LineError {
                 line: n + i + 1,
-                problem: Problem::NegativeSize,
+                problem,
                 detail: f.kind.as_str().into(),
-            });
+            })
+        };
+        if f.w <= 0 || f.d <= 0 {
+            err(Problem::NegativeSize);
+        } else if !f.rect().inside(ctx.hall_w, ctx.hall_d) {
+            err(Problem::OutsideHall);
+        }
+        if f.label.as_deref().is_some_and(|l| !fit_label(l)) {
+            err(Problem::BadLabel);
         }
     }
     if errors.is_empty() {

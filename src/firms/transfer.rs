@@ -58,7 +58,13 @@ pub struct Preview {
 pub fn read_table(filename: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>> {
     let (_, kind) = super::uploads::check(super::uploads::Purpose::Import, filename, bytes)?;
     let rows = match kind {
-        super::uploads::FileKind::Xlsx => read_xlsx(bytes)?,
+        // calamine overflows on some malformed cell references (a panic
+        // where overflow checks are on): a workbook it cannot read is a
+        // file we cannot read, never a crash.
+        super::uploads::FileKind::Xlsx => {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_xlsx(bytes)))
+                .unwrap_or_else(|_| Err(Error::field(ErrorCode::InvalidFile, "file")))?
+        }
         _ => read_csv(bytes)?,
     };
     if rows.len() > MAX_ROWS + 1 {
@@ -141,6 +147,11 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>> {
             line.resize(c + 1, String::new());
         }
         line[c] = text;
+    }
+    // Every row as wide as the widest, as a sheet is.
+    let width = rows.iter().map(Vec::len).max().unwrap_or(0);
+    for row in &mut rows {
+        row.resize(width, String::new());
     }
     Ok(rows)
 }
