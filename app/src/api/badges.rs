@@ -262,7 +262,8 @@ pub async fn retire_key(slug: String, key: u8) -> Result<u64, AppError> {
     let user = super::ctx::require(&[Role::Organiser])?;
     super::slug_arg(&slug)?;
     let app = super::ctx::app()?;
-    let done = fairlink::badges::keys::retire(&app.db, Some(&user), key, chrono::Utc::now()).await?;
+    let done =
+        fairlink::badges::keys::retire(&app.db, Some(&user), key, chrono::Utc::now()).await?;
     super::ctx::redirect_form_post(&format!("/organiser/fairs/{slug}/badges?keys=retired#keys"));
     Ok(done.reissued)
 }

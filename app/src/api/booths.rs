@@ -1088,8 +1088,10 @@ pub async fn block_booth(booth: Uuid, blocked: bool, back: String) -> Result<(),
     let back = if back.is_empty() {
         "/organiser/fairs".to_string()
     } else {
-        super::safe_next(Some(&back))
-            .ok_or(fairlink::Error::field(fairlink::ErrorCode::InvalidField, "back"))?
+        super::safe_next(Some(&back)).ok_or(fairlink::Error::field(
+            fairlink::ErrorCode::InvalidField,
+            "back",
+        ))?
     };
     fairlink::booths::set_blocked(&app.db, &organiser, booth, blocked, Utc::now()).await?;
     super::ctx::redirect_form_post(&back);

@@ -118,7 +118,9 @@ pub fn safe_next(next: Option<&str>) -> Option<String> {
     let bytes = next.as_bytes();
     let ok = bytes.first() == Some(&b'/')
         && !matches!(bytes.get(1), Some(b'/') | Some(b'\\'))
-        && bytes.iter().all(|b| (0x21..=0x7e).contains(b) && *b != b'\\')
+        && bytes
+            .iter()
+            .all(|b| (0x21..=0x7e).contains(b) && *b != b'\\')
         && next.len() <= 512
         && !next.starts_with("/api/");
     ok.then(|| next.to_string())

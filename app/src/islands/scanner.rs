@@ -38,6 +38,8 @@ pub struct ScannerLabels {
     pub never_synced: String,
     pub decided_offline: String,
     pub tap_to_close: String,
+    /// The server refused this device's clock.
+    pub clock_off: String,
     /// Outcome code → title.
     pub outcomes: Vec<(String, String)>,
     /// Reason code → explanation.
@@ -103,6 +105,7 @@ pub fn Scanner(
     let gate = RwSignal::new(first_gate);
     let direction = RwSignal::new(Direction::In);
     let online = RwSignal::new(true);
+    let clock_off = RwSignal::new(false);
     let queued = RwSignal::new(0usize);
     let last_sync = RwSignal::new(None::<String>);
     let shown = RwSignal::new(None::<Shown>);
@@ -122,6 +125,7 @@ pub fn Scanner(
         gate,
         direction,
         online,
+        clock_off,
         queued,
         last_sync,
         shown,
@@ -174,6 +178,7 @@ pub fn Scanner(
             data-fair=fair_id.to_string()
             data-offline-ready=move || ready.get().to_string()
         >
+            <p class="alert alert--error" role="alert" hidden=move || !clock_off.get()>{l.clock_off.clone()}</p>
             <div class="scanner__status" role="status" aria-live="polite">
                 <span
                     class="scanner__net"
@@ -387,6 +392,8 @@ mod browser {
         pub gate: RwSignal<Option<Uuid>>,
         pub direction: RwSignal<Direction>,
         pub online: RwSignal<bool>,
+        /// The server said this device's clock is off.
+        pub clock_off: RwSignal<bool>,
         pub queued: RwSignal<usize>,
         pub last_sync: RwSignal<Option<String>>,
         pub shown: RwSignal<Option<Shown>>,
@@ -614,9 +621,17 @@ mod browser {
                 match call("POST", "/api/scanner/v1/verdict", &body, 2500).await {
                     Some(a) if a.status == 200 => {
                         st.setup.online.set(true);
+                        st.setup.clock_off.set(false);
                         verdict = serde_json::from_str::<Verdict>(&a.text).ok();
                     }
-                    Some(a) if a.status < 500 => st.setup.online.set(true),
+                    Some(a) if a.status < 500 => {
+                        st.setup.online.set(true);
+                        // Refused for a clock more than a few minutes off:
+                        // decided here meanwhile, and staff told to set it.
+                        if a.text.contains("\"clock_skew\"") {
+                            st.setup.clock_off.set(true);
+                        }
+                    }
                     _ => st.setup.online.set(false),
                 }
             } else {

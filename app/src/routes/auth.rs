@@ -225,7 +225,10 @@ pub fn Verify() -> impl IntoView {
     let params = use_params_map();
     let token = move || params.with(|p| p.get("token")).unwrap_or_default();
     let query = use_query_map();
-    let done = move || query.with(|q| q.get("done").is_some());
+    // Done: back from the plain form post, or the script's call succeeded.
+    let done = move || {
+        query.with(|q| q.get("done").is_some()) || action.value().with(|v| matches!(v, Some(Ok(_))))
+    };
     view! {
         <Show
             when=done

@@ -202,6 +202,7 @@ fn scanner_labels(l: Locale) -> ScannerLabels {
         never_synced: tr(l, Key::ScanNeverSynced).into(),
         decided_offline: tr(l, Key::ScanDecidedOffline).into(),
         tap_to_close: tr(l, Key::ScanTapToClose).into(),
+        clock_off: tr(l, Key::ScanClockOff).into(),
         outcomes: pairs(&[
             ("admitted", Key::OutcomeAdmitted),
             ("reentry", Key::OutcomeReentry),
@@ -217,6 +218,7 @@ fn scanner_labels(l: Locale) -> ScannerLabels {
             ("malformed", Key::ReasonMalformed),
             ("unknown_key", Key::ReasonUnknownKey),
             ("bad_signature", Key::ReasonBadSignature),
+            ("wrong_fair", Key::ReasonWrongFair),
             ("unknown_badge", Key::ReasonUnknownBadge),
             ("unknown_gate", Key::ReasonUnknownGate),
             ("revoked", Key::ReasonRevoked),
