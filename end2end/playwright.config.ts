@@ -1,5 +1,6 @@
 import { defineConfig } from '@playwright/test';
 import { maildir, smtpPort } from './tests/mailbox';
+import { doorShiftDays } from './tests/clock';
 
 // Debian's Chromium; never a downloaded browser.
 const chromium = process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -43,6 +44,11 @@ export default defineConfig({
     timeout: 120_000,
     stdout: 'ignore',
     stderr: 'pipe',
-    env: { FAIRLINK_E2E_PORT: port, FAIRLINK_E2E_MAILDIR: maildir(), FAIRLINK_E2E_SMTP_PORT: smtpPort() },
+    env: {
+      FAIRLINK_E2E_PORT: port,
+      FAIRLINK_E2E_MAILDIR: maildir(),
+      FAIRLINK_E2E_SMTP_PORT: smtpPort(),
+      FAIRLINK_DOOR_CLOCK_SHIFT_DAYS: String(doorShiftDays()),
+    },
   },
 });

@@ -1,5 +1,6 @@
 import { test, expect, type Page } from '@playwright/test';
 import { PASSWORD, jsEnabled, open, uniqueEmail, watchConsole } from './helpers';
+import { linkIn, waitForMail } from './mailbox';
 
 /** A valid Vietnamese tax code nobody else uses. */
 function taxCode(): string {
@@ -33,7 +34,17 @@ test('a firm registers with a certificate, is approved and found without diacrit
   await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
   await page.getByRole('button', { name: 'Create account' }).click();
   await expect(page).toHaveURL(/\/account$/);
+  // A firm is registered from a confirmed address only: the page says so
+  // first, and the link in the mail confirms it.
   await page.getByRole('navigation').getByRole('link', { name: 'My firm' }).click();
+  await expect(page.getByRole('heading', { name: 'Register your firm' })).toBeVisible();
+  await expect(page.getByRole('note')).toContainText('confirm your e-mail address');
+  await expect(page.getByLabel('Legal name (Vietnamese)')).toHaveCount(0);
+  const confirmation = await waitForMail(email, /Confirm your email address|Xác nhận địa chỉ email/);
+  await open(page, testInfo, new URL(linkIn(confirmation, 'verify')).pathname);
+  await page.getByRole('button', { name: 'Confirm email' }).click();
+  await expect(page.getByRole('status')).toHaveText('Thank you: your email address is confirmed.');
+  await open(page, testInfo, '/firm');
   await expect(page.getByRole('heading', { name: 'Register your firm' })).toBeVisible();
 
   await page.getByLabel('Legal name (Vietnamese)').fill(legalName);

@@ -1,6 +1,7 @@
 import { expect, type Page, type TestInfo } from '@playwright/test';
 
 export const PASSWORD = 'a long enough passphrase';
+export { DEMO_FAIR_DAY, doorShiftDays } from './clock';
 
 export function jsEnabled(testInfo: TestInfo): boolean {
   return testInfo.project.name === 'js';
