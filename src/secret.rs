@@ -172,9 +172,8 @@ pub async fn check_against(db: &crate::db::Db) -> Result<()> {
             let stored = settings::get(db.read(), CHECK_NAME)
                 .await?
                 .ok_or_else(|| Error::internal("the key check vanished"))?;
-            key.open(&stored, CHECK_PURPOSE).map_err(|_| {
-                Error::internal("another instance started with another master key")
-            })?;
+            key.open(&stored, CHECK_PURPOSE)
+                .map_err(|_| Error::internal("another instance started with another master key"))?;
         }
     }
     Ok(())

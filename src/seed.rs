@@ -875,13 +875,23 @@ async fn seed_booths(
         let Some(candidates) = firms_by_group.get(group) else {
             continue;
         };
-        let firm_id = loop {
-            let f = *rng.pick(candidates);
-            if booked_firms.insert(f) {
-                break Some(f);
-            }
-            if booked_firms.len() >= exhibitors.len() {
-                break None;
+        // The second demo exhibitor's firm has a booth (it takes leads in
+        // the demo); the first picks its own.
+        let second = exhibitors.first().map(|(id, _)| *id);
+        let firm_id = if let Some(f) =
+            second.filter(|f| candidates.contains(f) && !booked_firms.contains(f))
+        {
+            booked_firms.insert(f);
+            Some(f)
+        } else {
+            loop {
+                let f = *rng.pick(candidates);
+                if booked_firms.insert(f) {
+                    break Some(f);
+                }
+                if booked_firms.len() >= exhibitors.len() {
+                    break None;
+                }
             }
         };
         let Some(firm_id) = firm_id else { continue };

@@ -616,6 +616,21 @@ pub async fn users(
     out
 }
 
+/// Marks an account's address confirmed (as following the mailed link does).
+pub async fn confirm_email(db: &Db, user_id: uuid::Uuid) {
+    use crate::accounts::entity::user;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    user::Entity::update_many()
+        .col_expr(
+            user::Column::EmailVerifiedAt,
+            Expr::value(chrono::Utc::now()),
+        )
+        .filter(user::Column::Id.eq(user_id))
+        .exec(db.write())
+        .await
+        .expect("confirm the address");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -632,16 +647,4 @@ mod tests {
         );
         assert_eq!(replace_db_name("postgres://h", "t3"), "postgres://h/t3");
     }
-}
-
-/// Marks an account's address confirmed (as following the mailed link does).
-pub async fn confirm_email(db: &Db, user_id: uuid::Uuid) {
-    use crate::accounts::entity::user;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
-    user::Entity::update_many()
-        .col_expr(user::Column::EmailVerifiedAt, Expr::value(chrono::Utc::now()))
-        .filter(user::Column::Id.eq(user_id))
-        .exec(db.write())
-        .await
-        .expect("confirm the address");
 }

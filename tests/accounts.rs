@@ -2,8 +2,7 @@
 
 use chrono::{Duration, Utc};
 use fairlink::accounts::{
-    self, NewAccount, Role, SESSION_IDLE_TIMEOUT, SESSION_LIFETIME,
-    require_role,
+    self, NewAccount, Role, SESSION_IDLE_TIMEOUT, SESSION_LIFETIME, require_role,
 };
 use fairlink::db::Db;
 use fairlink::mail::Links;

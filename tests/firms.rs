@@ -33,7 +33,10 @@ async fn user(db: &Db, email: &str, role: Role) -> SessionUser {
         .exec(db.write())
         .await
         .unwrap();
-    SessionUser { email_verified: true, ..u }
+    SessionUser {
+        email_verified: true,
+        ..u
+    }
 }
 
 /// An account whose address is not confirmed yet.
@@ -292,11 +295,21 @@ db_test! {
 }
 
 /// A firm of `admin` registered, submitted and approved.
-async fn approved(db: &Db, admin: &SessionUser, org: &SessionUser, tax_code: &str, name: &str) -> uuid::Uuid {
+async fn approved(
+    db: &Db,
+    admin: &SessionUser,
+    org: &SessionUser,
+    tax_code: &str,
+    name: &str,
+) -> uuid::Uuid {
     let now = Utc::now();
-    let id = profile::save_profile(db, admin, &profile_input(tax_code, name), now).await.unwrap();
+    let id = profile::save_profile(db, admin, &profile_input(tax_code, name), now)
+        .await
+        .unwrap();
     profile::submit(db, admin, now).await.unwrap();
-    review::decide(db, org, id, Decision::Approve, &links(), now).await.unwrap();
+    review::decide(db, org, id, Decision::Approve, &links(), now)
+        .await
+        .unwrap();
     id
 }
 

@@ -65,6 +65,11 @@ pub struct Config {
     /// `FAIRLINK_MASTER_KEY_FILE` (default ./data/master.key, made on first
     /// start).
     pub master_key: MasterKeySource,
+    /// `FAIRLINK_DOOR_CLOCK_SHIFT_DAYS`: the doors (scanner verdicts and
+    /// uploads) run this many days ahead of the real date, to rehearse a
+    /// fair's doors before it opens, with scanners whose clocks are set the
+    /// same way (default 0, as it must be during a fair).
+    pub door_clock_shift_days: i64,
 }
 
 /// Where the master key comes from.
@@ -245,6 +250,18 @@ impl Config {
                 var("FAIRLINK_MASTER_KEY_FILE").unwrap_or_else(|| "./data/master.key".into()),
             )),
         };
+        let door_clock_shift_days = match var("FAIRLINK_DOOR_CLOCK_SHIFT_DAYS") {
+            Some(v) => v
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|d| d.abs() <= 3650)
+                .ok_or(ConfigError {
+                    variable: "FAIRLINK_DOOR_CLOCK_SHIFT_DAYS",
+                    message: format!("{v:?} is not a number of days from -3650 to 3650"),
+                })?,
+            None => 0,
+        };
         let search_rate = rate("FAIRLINK_SEARCH_RATE", 20.0)?;
         let sync_rate = rate("FAIRLINK_SYNC_RATE", 5.0)?;
         Ok(Config {
@@ -264,7 +281,13 @@ impl Config {
             drain_seconds,
             stop_seconds,
             master_key,
+            door_clock_shift_days,
         })
+    }
+
+    /// The time at the doors: now, shifted for a rehearsal.
+    pub fn door_now(&self) -> chrono::DateTime<chrono::Utc> {
+        chrono::Utc::now() + chrono::Duration::days(self.door_clock_shift_days)
     }
 
     pub fn secure_cookies(&self) -> bool {

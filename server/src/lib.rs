@@ -276,9 +276,7 @@ pub fn state(config: Config, db: Db) -> AppState {
     let scanner = Arc::new(scanner::Cache::default());
     let forget = {
         let scanner = scanner.clone();
-        fairlink_app::api::ctx::ForgetDevice(Some(Arc::new(move |device| {
-            scanner.forget(device)
-        })))
+        fairlink_app::api::ctx::ForgetDevice(Some(Arc::new(move |device| scanner.forget(device))))
     };
     AppState(Arc::new(Shared {
         leptos_options: leptos_options(&config),

@@ -334,7 +334,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Keys { command } => {
             let db = fairlink_server::open_database(&config).await?;
             let now = chrono::Utc::now();
-            let fail = |e: fairlink::Error| anyhow::anyhow!("{}", e.detail.unwrap_or_else(|| e.code.to_string()));
+            let fail = |e: fairlink::Error| {
+                anyhow::anyhow!("{}", e.detail.unwrap_or_else(|| e.code.to_string()))
+            };
             match command {
                 KeysCommand::List => {
                     let keys = fairlink::badges::keys::list(&db).await.map_err(fail)?;
@@ -356,14 +358,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     }
                 }
                 KeysCommand::Rotate => {
-                    let id = fairlink::badges::keys::rotate(&db, None, now).await.map_err(fail)?;
-                    println!("key {id} signs new badges from now on; older keys stay trusted until retired");
+                    let id = fairlink::badges::keys::rotate(&db, None, now)
+                        .await
+                        .map_err(fail)?;
+                    println!(
+                        "key {id} signs new badges from now on; older keys stay trusted until retired"
+                    );
                 }
                 KeysCommand::Retire { id } => {
                     let r = fairlink::badges::keys::retire(&db, None, id, now)
                         .await
                         .map_err(|e| match e.code {
-                            fairlink::ErrorCode::NotFound => anyhow::anyhow!("no key {id} that is not retired already (see `fairlink keys list`)"),
+                            fairlink::ErrorCode::NotFound => anyhow::anyhow!(
+                                "no key {id} that is not retired already (see `fairlink keys list`)"
+                            ),
                             _ => fail(e),
                         })?;
                     println!(

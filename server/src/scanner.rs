@@ -33,8 +33,13 @@ pub const OPENAPI: &str = include_str!("scanner_openapi.json");
 
 /// Who is calling: a device of one fair, or a signed-in person.
 enum Caller {
-    Device { id: Uuid, fair_id: Uuid },
-    Person { user: fairlink::accounts::SessionUser },
+    Device {
+        id: Uuid,
+        fair_id: Uuid,
+    },
+    Person {
+        user: fairlink::accounts::SessionUser,
+    },
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -340,7 +345,7 @@ pub async fn verdict(State(state): State<AppState>, req: Request) -> Response {
         let fair_id = state.scanner.gate_fair(&state.ctx.db, s.gate_id).await?;
         who.may_use(&state, fair_id).await?;
         who.stamp(&mut s);
-        s.at = badges::online_scan_time(s.at, Utc::now())?;
+        s.at = badges::online_scan_time(s.at, state.config.door_now())?;
         state.gatekeeper.check(s).await
     };
     match run.await {
@@ -370,12 +375,21 @@ pub async fn upload(
             return Err(Error::new(ErrorCode::PayloadTooLarge));
         }
         for s in &mut upload.scans {
-            if s.scan.token.len() > 512 || s.reason.len() > 64 || s.reason.chars().any(char::is_control) {
+            if s.scan.token.len() > 512
+                || s.reason.len() > 64
+                || s.reason.chars().any(char::is_control)
+            {
                 return Err(Error::field(ErrorCode::InvalidField, "scans"));
             }
             who.stamp(&mut s.scan);
         }
-        badges::ingest(&state.ctx.db, fair_id, upload.scans, Utc::now()).await
+        badges::ingest(
+            &state.ctx.db,
+            fair_id,
+            upload.scans,
+            state.config.door_now(),
+        )
+        .await
     };
     match run.await {
         Ok(r) => Json(r).into_response(),

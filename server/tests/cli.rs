@@ -159,8 +159,14 @@ fn a_missing_master_key_file_is_made_readable_by_its_owner_only() {
         .unwrap();
     assert!(out.status.success(), "{}", text(&out));
     let key = std::fs::read_to_string(&key_file).unwrap();
-    assert!(fairlink::secret::MasterKey::from_base64(&key).is_some(), "{key}");
-    assert_eq!(std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777, 0o600);
+    assert!(
+        fairlink::secret::MasterKey::from_base64(&key).is_some(),
+        "{key}"
+    );
+    assert_eq!(
+        std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
     // Made once: the next start reads the same key.
     let out = Command::new(env!("CARGO_BIN_EXE_fairlink"))
         .arg("migrate")
@@ -841,7 +847,12 @@ fn memory_mib(pid: u32) -> (u64, u64) {
 
 /// One counter from `/metrics`.
 async fn metric(base: &str, name: &str) -> u64 {
-    let text = reqwest::get(format!("{base}/metrics")).await.unwrap().text().await.unwrap();
+    let text = reqwest::get(format!("{base}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     text.lines()
         .find_map(|l| l.strip_prefix(&format!("{name} ")))
         .and_then(|v| v.trim().parse().ok())
@@ -940,7 +951,11 @@ fn request_logs_name_the_route_never_a_secret_in_the_path() {
     std::fs::create_dir_all(&dir).unwrap();
     let url = format!("sqlite://{}?mode=rwc", dir.join("fair.db").display());
     let log_path = dir.join("serve.log");
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_fairlink"))
         .arg("serve")
         .env("DATABASE_URL", &url)
@@ -976,11 +991,19 @@ fn request_logs_name_the_route_never_a_secret_in_the_path() {
             .await
             .unwrap();
     });
-    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
     let _ = child.wait();
     let logs = std::fs::read_to_string(&log_path).unwrap();
-    assert!(logs.contains("/reset/{token}") || logs.contains("/reset/:token"), "the route is logged: {logs}");
+    assert!(
+        logs.contains("/reset/{token}") || logs.contains("/reset/:token"),
+        "the route is logged: {logs}"
+    );
     assert!(logs.contains("/calendar/{token}/{file}"), "{logs}");
-    assert!(!logs.contains(secret), "a secret from a path reached the log:\n{logs}");
+    assert!(
+        !logs.contains(secret),
+        "a secret from a path reached the log:\n{logs}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -69,10 +69,7 @@ impl DisplayName {
     pub fn parse(input: &str) -> Result<DisplayName, Error> {
         let s = input.trim();
         let count = s.chars().count();
-        if count == 0
-            || count > 100
-            || s.chars().any(|c| c.is_control() || c == '<' || c == '>')
-        {
+        if count == 0 || count > 100 || s.chars().any(|c| c.is_control() || c == '<' || c == '>') {
             return Err(Error::field(ErrorCode::InvalidName, "name"));
         }
         Ok(DisplayName(s.to_string()))

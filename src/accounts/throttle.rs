@@ -106,7 +106,11 @@ pub fn growing_wait(failures: u64, free: u64, cap: Duration) -> Duration {
 fn left(last: Option<DateTime<Utc>>, wait: Duration, now: DateTime<Utc>) -> u64 {
     let Some(last) = last else { return 0 };
     let ms = (last + wait - now).num_milliseconds();
-    if ms <= 0 { 0 } else { (ms as u64).div_ceil(1000) }
+    if ms <= 0 {
+        0
+    } else {
+        (ms as u64).div_ceil(1000)
+    }
 }
 
 /// Failures matching `filter` since `since`: how many, and the latest.

@@ -33,7 +33,11 @@ pub mod fair_staff {
 
 /// Whether `user` may scan at `fair_id`: organisers everywhere, door staff
 /// at their fairs; anyone else is `forbidden`.
-pub async fn may_scan<C: ConnectionTrait>(conn: &C, user: &SessionUser, fair_id: Uuid) -> Result<()> {
+pub async fn may_scan<C: ConnectionTrait>(
+    conn: &C,
+    user: &SessionUser,
+    fair_id: Uuid,
+) -> Result<()> {
     match user.role {
         Role::Organiser => Ok(()),
         Role::Staff => {

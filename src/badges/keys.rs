@@ -131,7 +131,10 @@ pub async fn retire(
             valid_to: b.valid_to,
         };
         badge::Entity::update_many()
-            .col_expr(badge::Column::Token, Expr::value(token::sign(&claims, &with.1)))
+            .col_expr(
+                badge::Column::Token,
+                Expr::value(token::sign(&claims, &with.1)),
+            )
             .col_expr(badge::Column::KeyId, Expr::value(i32::from(with.0)))
             .filter(badge::Column::Id.eq(b.id))
             .filter(badge::Column::KeyId.eq(key.id))

@@ -450,7 +450,10 @@ mod tests {
         assert_eq!(verify(&text, &keys, other), Err(TokenError::WrongFair));
         // Another fair with the same tag: the signature still tells.
         let same_tag = Uuid::from_u128(0x0193_ffff_0000_7000_8000_0000_0000_2026);
-        assert_eq!(verify(&text, &keys, same_tag), Err(TokenError::BadSignature));
+        assert_eq!(
+            verify(&text, &keys, same_tag),
+            Err(TokenError::BadSignature)
+        );
         // A version 1 token reads for any fair while its key is trusted.
         let old = sign_v1(&c, &secret);
         assert_eq!(old.len(), 149);
@@ -458,7 +461,13 @@ mod tests {
         assert_eq!(verify(&old, &keys, other).map(|v| v.badge), Ok(c.badge));
         assert_eq!(unverified_badge(&old), Some(c.badge));
         // A version 1 body behind the version 2 prefix (or the other way) is malformed.
-        assert_eq!(verify(&format!("FL2{}", &old[3..]), &keys, c.fair), Err(TokenError::Malformed));
-        assert_eq!(verify(&format!("FL1{}", &text[3..]), &keys, c.fair), Err(TokenError::Malformed));
+        assert_eq!(
+            verify(&format!("FL2{}", &old[3..]), &keys, c.fair),
+            Err(TokenError::Malformed)
+        );
+        assert_eq!(
+            verify(&format!("FL1{}", &text[3..]), &keys, c.fair),
+            Err(TokenError::Malformed)
+        );
     }
 }

@@ -391,7 +391,9 @@ impl Problem {
             ));
         }
         if !(0..=MAX_DM).contains(&self.policy.adjacency_gap_dm) {
-            return Err(format!("policy: adjacency_gap_dm must be from 0 to {MAX_DM}"));
+            return Err(format!(
+                "policy: adjacency_gap_dm must be from 0 to {MAX_DM}"
+            ));
         }
         Ok(())
     }

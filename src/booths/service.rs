@@ -1197,7 +1197,11 @@ pub struct ClaimView {
 }
 
 /// Whether a firm has a confirmed (or paid) booth at a fair.
-pub async fn exhibits_at<C: ConnectionTrait>(conn: &C, fair_id: Uuid, firm_id: Uuid) -> Result<bool> {
+pub async fn exhibits_at<C: ConnectionTrait>(
+    conn: &C,
+    fair_id: Uuid,
+    firm_id: Uuid,
+) -> Result<bool> {
     Ok(claim::Entity::find()
         .filter(claim::Column::FairId.eq(fair_id))
         .filter(claim::Column::FirmId.eq(firm_id))

@@ -59,7 +59,6 @@ pub struct ValidProfile {
     pub customers: Option<String>,
 }
 
-
 fn optional(value: &str, field: &'static str, max: usize) -> Result<Option<String>> {
     if value.trim().is_empty() {
         Ok(None)
@@ -923,7 +922,10 @@ pub(crate) async fn release_tax_code<C: ConnectionTrait>(conn: &C, f: &firm::Mod
         format!("~{letters}")
     };
     firm::Entity::update_many()
-        .col_expr(firm::Column::ReleasedTaxCode, Expr::value(f.tax_code.clone()))
+        .col_expr(
+            firm::Column::ReleasedTaxCode,
+            Expr::value(f.tax_code.clone()),
+        )
         .col_expr(firm::Column::TaxCode, Expr::value(placeholder))
         .filter(firm::Column::Id.eq(f.id))
         .filter(firm::Column::TaxCode.eq(f.tax_code.clone()))

@@ -124,7 +124,9 @@ pub async fn enqueue<C: ConnectionTrait>(
     if let Some(s) = &mail.secret
         && (rendered.text.contains(s.as_str()) || data.contains(s.as_str()))
     {
-        return Err(Error::internal("a mail's secret is in its body: use SECRET_MARK"));
+        return Err(Error::internal(
+            "a mail's secret is in its body: use SECRET_MARK",
+        ));
     }
     let row = outbox::ActiveModel {
         id: Set(id),

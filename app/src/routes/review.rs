@@ -3,8 +3,8 @@
 //! figures with charts, and bulk import and export.
 
 use crate::api::firms::{
-    Decide, DecideIdentity, Figures, ImportApply, ReleaseTaxCode, VerifyCertificate,
-    firm_figures, firm_queue, firm_review, preview_import,
+    Decide, DecideIdentity, Figures, ImportApply, ReleaseTaxCode, VerifyCertificate, firm_figures,
+    firm_queue, firm_review, preview_import,
 };
 use crate::components::firm_view::{FirmProfile, certificate_name, sector_key, status_key, term};
 use crate::components::forms::{FormAlert, Submit, form_error, query_error};

@@ -41,7 +41,7 @@ impl MigrationTrait for Migration {
         m.alter_table(
             Table::alter()
                 .table("outbox")
-                .add_column(&mut binary_null("secret"))
+                .add_column(binary_null("secret"))
                 .to_owned(),
         )
         .await?;
