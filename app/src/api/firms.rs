@@ -463,10 +463,11 @@ pub struct QueueRow {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IdentityRow {
     pub id: Uuid,
-    /// The name it shows now, and the name it asked for.
+    /// The names it shows now.
     pub legal_name: String,
-    pub wanted_name: String,
-    pub tax_code_changes: bool,
+    pub name_en: String,
+    /// What it asks to change: legal_name, name_en, tax_code, website, logo.
+    pub changes: Vec<String>,
     pub asked_at: Option<DateTime<Utc>>,
 }
 
@@ -499,12 +500,26 @@ pub async fn firm_queue(status: String, page: u64) -> Result<Queue, AppError> {
     let identity_changes = fairlink::firms::identity::pending_list(&app.db, &organiser, 100)
         .await?
         .into_iter()
-        .map(|r| IdentityRow {
-            id: r.firm_id,
-            tax_code_changes: r.live.tax_code != r.wanted.tax_code,
-            legal_name: r.live.legal_name,
-            wanted_name: r.wanted.legal_name,
-            asked_at: r.asked_at,
+        .map(|r| {
+            let (live, wanted) = (&r.live, &r.wanted);
+            let changes = [
+                ("legal_name", live.legal_name != wanted.legal_name),
+                ("name_en", live.name_en != wanted.name_en),
+                ("tax_code", live.tax_code != wanted.tax_code),
+                ("website", live.website != wanted.website),
+                ("logo", live.logo_upload_id != wanted.logo_upload_id),
+            ]
+            .into_iter()
+            .filter(|(_, changed)| *changed)
+            .map(|(field, _)| field.to_string())
+            .collect();
+            IdentityRow {
+                id: r.firm_id,
+                legal_name: r.live.legal_name,
+                name_en: r.live.name_en,
+                changes,
+                asked_at: r.asked_at,
+            }
         })
         .collect();
     Ok(Queue {

@@ -477,13 +477,15 @@ pub fn BadgeDeskPage() -> impl IntoView {
                                 {prints}
                             </ul>
                             <h2 id="gates">{tr(l, Key::DeskGates)}</h2>
-                            <table class="table">
+                            // Focusable: on a phone the table scrolls sideways, and
+                            // a keyboard must reach it too.
+                            <div class="table-wrap" tabindex="0" role="region" aria-labelledby="gates"><table class="table">
                                 <thead><tr>
                                     <th>{tr(l, Key::DeskCode)}</th><th>{tr(l, Key::DeskGateName)}</th><th>{tr(l, Key::DeskArea)}</th>
                                     <th>{tr(l, Key::DeskList)}</th><th>{tr(l, Key::DeskReentry)}</th><th>{tr(l, Key::DeskMaxEntries)}</th>
                                 </tr></thead>
                                 <tbody>{gates}</tbody>
-                            </table>
+                            </table></div>
                             <ActionForm action=gate attr:class="form">
                                 <FormAlert error=gate_error />
                                 <input type="hidden" name="slug" value=slug_gate.clone() />
@@ -507,10 +509,10 @@ pub fn BadgeDeskPage() -> impl IntoView {
                                     </div>
                                 }
                             })}
-                            <table class="table">
-                                <thead><tr><th>{tr(l, Key::DeskDeviceName)}</th><th>{tr(l, Key::DeskLastSeen)}</th><th></th></tr></thead>
+                            <div class="table-wrap"><table class="table">
+                                <thead><tr><th>{tr(l, Key::DeskDeviceName)}</th><th>{tr(l, Key::DeskLastSeen)}</th><th><span class="visually-hidden">{tr(l, Key::DeskRevoke)}</span></th></tr></thead>
                                 <tbody>{devices}</tbody>
-                            </table>
+                            </table></div>
                             <ActionForm action=device attr:class="form">
                                 <FormAlert error=device_error />
                                 <input type="hidden" name="slug" value=slug_dev.clone() />

@@ -100,14 +100,21 @@ fn FirmQueueContent() -> impl IntoView {
                             }).collect_view();
                             let older = q.has_more.then(|| format!("/organiser/firms?status={current}&page={}", q.page + 1));
                             let changes = (!q.identity_changes.is_empty()).then(|| {
+                                let l = locale.get_untracked();
                                 let items = q.identity_changes.into_iter().map(|c| {
-                                    let when = c.asked_at.map(|at| move || format::datetime(at, format::DEFAULT_TIME_ZONE, locale.get()));
+                                    let when = c.asked_at.map(|at| format::datetime(at, format::DEFAULT_TIME_ZONE, l));
+                                    let what = c.changes.iter().map(|f| tr(l, match f.as_str() {
+                                        "legal_name" => Key::FirmLegalName,
+                                        "name_en" => Key::FirmNameEn,
+                                        "tax_code" => Key::FirmTaxCode,
+                                        "website" => Key::FirmWebsite,
+                                        _ => Key::ReviewNewLogo,
+                                    })).collect::<Vec<_>>().join(", ");
                                     view! {
                                         <li>
                                             <a href=format!("/organiser/firms/{}#identity", c.id)>{c.legal_name.clone()}</a>
-                                            " → " {c.wanted_name.clone()}
-                                            {c.tax_code_changes.then(|| view! { " · " <strong>{t(Key::ReviewTaxCodeChanges)}</strong> })}
-                                            " · " <span class="muted">{when}</span>
+                                            " (" {c.name_en.clone()} ") · " {what}
+                                            {when.map(|w| view! { " · " <span class="muted">{w}</span> })}
                                         </li>
                                     }
                                 }).collect_view();
