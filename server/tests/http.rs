@@ -494,6 +494,7 @@ db_test! {
         let mut seen = Vec::new();
         for _ in 0..3 {
             let res = anon.get(format!("{base}/")).send().await.unwrap();
+            assert_eq!(res.status(), StatusCode::OK, "{:?}", res.headers());
             let csp = res.headers()["content-security-policy"].to_str().unwrap().to_string();
             let html = res.text().await.unwrap();
             let n = nonce(&csp);
